@@ -8,6 +8,7 @@ VENV := $(ROOT)/.venv
 LOCAL := $(ROOT)/.local
 export PATH := $(VENV)/bin:$(PATH)
 export LOCAL_AWS_PORT ?= 4566
+MOLECULE_AWS_PORT ?= 4567
 export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
 # The emulator accepts any credentials; these keep boto3 away from real ones.
 LOCAL_AWS_ENV := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 \
@@ -15,7 +16,7 @@ LOCAL_AWS_ENV := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEF
 COLLECTION_LINK := $(LOCAL)/collections/ansible_collections/dataplatform/mwaa_lineage
 MOLECULE_SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: help setup demo test lint sanity unit integration airflow-proof molecule local-aws local-aws-stop changelog clean
+.PHONY: help setup demo test lint sanity unit integration airflow-proof docker-setup molecule local-aws local-aws-stop changelog clean
 
 help: ## List targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -63,11 +64,17 @@ airflow-proof: setup ## Only the real Airflow 3 + OpenLineage provider proof
 	scripts/airflow-venv.sh
 	python -m pytest -q tests/integration/test_airflow_openlineage.py
 
-molecule: setup ## molecule test for every scenario under molecule/
-	@for s in $(MOLECULE_SCENARIOS); do \
-	  echo "=== molecule test -s $$s"; \
-	  $(LOCAL_AWS_ENV) molecule test -s $$s || exit 1; \
-	done
+docker-setup: ## Docker engine, debootstrap and the marquez_host test assets (cached in .local/)
+	scripts/docker-setup.sh
+
+molecule: setup docker-setup ## molecule test for every scenario, on a private emulator (port $MOLECULE_AWS_PORT)
+	@export LOCAL_AWS_PORT=$(MOLECULE_AWS_PORT); scripts/local-aws.sh start; status=0; \
+	for s in $(MOLECULE_SCENARIOS); do \
+	  echo "=== molecule test -s $$s"; start=$$SECONDS; \
+	  $(subst $(LOCAL_AWS_PORT),$(MOLECULE_AWS_PORT),$(LOCAL_AWS_ENV)) molecule test -s $$s || { status=1; break; }; \
+	  echo "=== molecule test -s $$s passed in $$((SECONDS - start)) s"; \
+	done; \
+	scripts/local-aws.sh stop; exit $$status
 
 changelog: setup ## Lint changelog fragments
 	antsibull-changelog lint

@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""TEST DOUBLE of the Marquez API and web images -- NOT Marquez.
+
+Marquez images cannot be pulled or built on the test machines, so the
+marquez_host molecule scenario runs this stand-in under the same container
+contract the role relies on:
+
+api mode (stands in for marquezproject/marquez):
+  * reads the Marquez config file named by MARQUEZ_CONFIG (Dropwizard YAML with
+    ${VAR} / ${VAR:-default} substitution from the environment), so the file
+    the role renders is exercised: server ports, db.url (a JDBC URL, sslmode
+    and sslrootcert honoured), db.user, db.password, migrateOnStartup;
+  * admin /healthcheck answers 200 only while the database answers;
+  * GET /api/v1/namespaces, POST /api/v1/lineage (201; events are stored in the
+    real PostgreSQL), GET /api/v1/namespaces/{ns}/jobs;
+  * `db-migrate <config>` runs the schema migration once and exits, like
+    Marquez's db-migrate command; with migrateOnStartup false the server never
+    creates tables, so an unmigrated database answers 500 on the API.
+
+web mode (stands in for marquezproject/marquez-web):
+  * refuses to start without MARQUEZ_HOST, MARQUEZ_PORT and WEB_PORT;
+  * serves /healthcheck and proxies /api/v1/* to http://MARQUEZ_HOST:MARQUEZ_PORT.
+
+Nothing here logs the database password.
+"""
+
+import json
+import os
+import re
+import signal
+import sys
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SCHEMA_VERSION = 1
+_SUBST = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def log(msg):
+    print(f"[marquez-test-double] {msg}", flush=True)
+
+
+def substitute(text):
+    """Dropwizard's non-strict EnvironmentVariableSubstitutor, applied to the raw text."""
+
+    def repl(match):
+        name, default = match.group(1), match.group(2)
+        if name in os.environ:
+            return os.environ[name]
+        return default if default is not None else match.group(0)
+
+    return _SUBST.sub(repl, text)
+
+
+def load_config(path):
+    import yaml  # python3-yaml, only in the double's image
+
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(substitute(handle.read())) or {}
+
+
+def connector_port(config, kind, default):
+    connectors = (config.get("server") or {}).get(kind) or [{}]
+    return int(connectors[0].get("port", default))
+
+
+def jdbc_to_dsn(config):
+    """Turn the config's db section into psycopg2 keyword arguments."""
+    db = config.get("db") or {}
+    url = str(db.get("url", ""))
+    match = re.match(r"^jdbc:postgresql://([^/:?]+)(?::(\d+))?/([^?]+)(?:\?(.*))?$", url)
+    if not match:
+        raise SystemExit(f"db.url is not a PostgreSQL JDBC URL: {url!r}")
+    host, port, dbname, query = match.groups()
+    params = dict(urllib.parse.parse_qsl(query or ""))
+    dsn = {
+        "host": host,
+        "port": int(port or 5432),
+        "dbname": dbname,
+        "user": db.get("user"),
+        "password": db.get("password"),
+        "connect_timeout": 5,
+        "application_name": "marquez-test-double",
+    }
+    if "sslmode" in params:
+        dsn["sslmode"] = params["sslmode"]
+    if "sslrootcert" in params:
+        dsn["sslrootcert"] = params["sslrootcert"]
+    return dsn
+
+
+def connect(dsn):
+    import psycopg2  # python3-psycopg2, only in the double's image
+
+    return psycopg2.connect(**dsn)
+
+
+def migrate(dsn):
+    with connect(dsn) as conn, conn.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS double_schema_version ("
+            " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS lineage_events ("
+            " id bigserial PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(),"
+            " event_type text, event_time text, run_uuid text, job_namespace text NOT NULL,"
+            " job_name text NOT NULL, producer text, event jsonb NOT NULL)"
+        )
+        cur.execute(
+            "INSERT INTO double_schema_version (version) VALUES (%s) ON CONFLICT DO NOTHING",
+            (SCHEMA_VERSION,),
+        )
+        applied = cur.rowcount
+    # Same wording as Flyway's, which the role's db-migrate task reads to report `changed`.
+    if applied:
+        log(f"Successfully applied {applied} migration to schema \"public\", now at version v{SCHEMA_VERSION}")
+    else:
+        log("Schema \"public\" is up to date. No migration necessary.")
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    server_version = "marquez-test-double"
+
+    def log_message(self, fmt, *args):  # one line per request, no bodies
+        log(f"{self.address_string()} {fmt % args}")
+
+    def reply(self, status, body=None, content_type="application/json"):
+        data = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def do_HEAD(self):  # wget --spider (the web image's health check) asks HEAD first
+        self.do_GET()
+
+
+def make_admin_handler(dsn):
+    class Admin(JsonHandler):
+        def do_GET(self):
+            if self.path.split("?")[0] != "/healthcheck":
+                return self.reply(404, {"code": 404, "message": "HTTP 404 Not Found"})
+            try:
+                with connect(dsn) as conn, conn.cursor() as cur:
+                    cur.execute("SELECT 1")
+                return self.reply(200, {"postgresql": {"healthy": True}, "deadlocks": {"healthy": True}})
+            except Exception as exc:  # the reason, never the DSN
+                return self.reply(500, {"postgresql": {"healthy": False, "message": type(exc).__name__}})
+
+    return Admin
+
+
+def make_api_handler(dsn):
+    class Api(JsonHandler):
+        def _query(self, sql, args=()):
+            with connect(dsn) as conn, conn.cursor() as cur:
+                cur.execute(sql, args)
+                return cur.fetchall() if cur.description else None
+
+        def _fail(self, exc):
+            log(f"request failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            return self.reply(500, {"code": 500, "message": "database error"})
+
+        def do_GET(self):
+            parts = [p for p in self.path.split("?")[0].split("/") if p]
+            try:
+                if parts == ["api", "v1", "namespaces"]:
+                    rows = self._query("SELECT DISTINCT job_namespace FROM lineage_events ORDER BY 1")
+                    names = ["default"] + [r[0] for r in rows if r[0] != "default"]
+                    return self.reply(200, {"namespaces": [{"name": n} for n in names]})
+                if len(parts) == 5 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "jobs":
+                    namespace = urllib.parse.unquote(parts[3])
+                    rows = self._query(
+                        "SELECT job_name, count(*) FROM lineage_events WHERE job_namespace = %s"
+                        " GROUP BY job_name ORDER BY job_name",
+                        (namespace,),
+                    )
+                    jobs = [{"namespace": namespace, "name": r[0], "events": r[1]} for r in rows]
+                    return self.reply(200, {"jobs": jobs, "totalCount": len(jobs)})
+            except Exception as exc:
+                return self._fail(exc)
+            return self.reply(404, {"code": 404, "message": "HTTP 404 Not Found"})
+
+        def do_POST(self):
+            if self.path.split("?")[0] != "/api/v1/lineage":
+                return self.reply(404, {"code": 404, "message": "HTTP 404 Not Found"})
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+                event = json.loads(self.rfile.read(length) or b"null")
+                job, run = event["job"], event["run"]
+                namespace, name = str(job["namespace"]), str(job["name"])
+                run_id = str(uuid.UUID(str(run["runId"])))
+                if not event["eventTime"]:
+                    raise ValueError("eventTime is empty")
+            except (ValueError, KeyError, TypeError) as exc:
+                return self.reply(422, {"code": 422, "errors": [f"invalid OpenLineage event: {exc}"]})
+            try:
+                self._query(
+                    "INSERT INTO lineage_events (event_type, event_time, run_uuid, job_namespace, job_name,"
+                    " producer, event) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    (event.get("eventType"), event["eventTime"], run_id, namespace, name,
+                     event.get("producer"), json.dumps(event)),
+                )
+            except Exception as exc:
+                return self._fail(exc)
+            return self.reply(201)
+
+    return Api
+
+
+def serve(port, handler):
+    httpd = ThreadingHTTPServer(("0.0.0.0", port), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    return httpd, thread
+
+
+def config_path():
+    path = os.environ.get("MARQUEZ_CONFIG")
+    if not path:
+        path = "/usr/src/app/marquez.dev.yml"
+        log("WARNING 'MARQUEZ_CONFIG' not set, using development configuration.")
+    return path
+
+
+def run_api():
+    config = load_config(config_path())
+    dsn = jdbc_to_dsn(config)
+    if str(config.get("migrateOnStartup", True)).lower() == "true":
+        migrate(dsn)
+    else:
+        log("migrateOnStartup is false: not touching the schema")
+    search = config.get("search") or {}
+    log(f"search enabled: {str(search.get('enabled', False)).lower()}")
+    app_port = connector_port(config, "applicationConnectors", 8080)
+    admin_port = connector_port(config, "adminConnectors", 8081)
+    serve(admin_port, make_admin_handler(dsn))
+    httpd, thread = serve(app_port, make_api_handler(dsn))
+    log(f"api on :{app_port}, admin on :{admin_port}, db {dsn['host']}:{dsn['port']}/{dsn['dbname']}"
+        f" sslmode={dsn.get('sslmode', 'prefer')}")
+    thread.join()
+
+
+def run_web():
+    missing = [v for v in ("MARQUEZ_HOST", "MARQUEZ_PORT", "WEB_PORT") if not os.environ.get(v)]
+    if missing:
+        for name in missing:
+            log(f"Error: {name} environment variable is not defined.")
+        sys.exit(1)
+    upstream = f"http://{os.environ['MARQUEZ_HOST']}:{os.environ['MARQUEZ_PORT']}"
+
+    class Web(JsonHandler):
+        def _proxy(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            request = urllib.request.Request(upstream + self.path, data=body, method=self.command)
+            if body:
+                request.add_header("Content-Type", self.headers.get("Content-Type", "application/json"))
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return self.reply(response.status, response.read(), response.headers.get("Content-Type", ""))
+            except urllib.error.HTTPError as exc:
+                return self.reply(exc.code, exc.read(), exc.headers.get("Content-Type", ""))
+            except OSError as exc:
+                return self.reply(502, {"message": f"upstream unreachable: {type(exc).__name__}"})
+
+        def do_GET(self):
+            path = self.path.split("?")[0]
+            if path == "/healthcheck":
+                return self.reply(200, b"OK", "text/plain")
+            if path.startswith("/api/v1/"):
+                return self._proxy()
+            return self.reply(200, b"<html><body>marquez-web TEST DOUBLE</body></html>", "text/html")
+
+        def do_POST(self):
+            if self.path.startswith("/api/v1/"):
+                return self._proxy()
+            return self.reply(404, b"", "text/plain")
+
+    httpd, thread = serve(int(os.environ["WEB_PORT"]), Web)
+    log(f"web on :{os.environ['WEB_PORT']}, proxying /api/v1 to {upstream}")
+    thread.join()
+
+
+def main(argv):
+    # PID 1 in the container: without a handler SIGTERM is ignored and `docker stop` waits 10 s.
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    mode = argv[1] if len(argv) > 1 else "api"
+    if mode == "api":
+        run_api()
+    elif mode == "web":
+        run_web()
+    elif mode == "db-migrate":
+        migrate(jdbc_to_dsn(load_config(argv[2] if len(argv) > 2 else config_path())))
+    else:
+        raise SystemExit(f"usage: {argv[0]} api|web|db-migrate [config]")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
