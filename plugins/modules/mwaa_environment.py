@@ -268,8 +268,9 @@ notes:
   - In check mode the module makes no write call and returns the current environment (an empty
     dictionary when it would create one). With C(--diff), the diff holds only the fields that
     would change.
-  - To show progress during a long create, run the module with O(wait=false) and poll
-    M(dataplatform.mwaa_lineage.mwaa_environment_info), or call it a second time with O(wait=true).
+  - To show progress during a long create, run the module with O(wait=false) and then
+    M(dataplatform.mwaa_lineage.mwaa_environment_wait), which prints the status and elapsed time
+    at least once a minute.
 author:
   - Data Platform Team (@dataplatform)
 extends_documentation_fragment:
@@ -280,43 +281,39 @@ extends_documentation_fragment:
 """
 
 EXAMPLES = r"""
-# Credentials, region and endpoint are set once for the whole play.
-# A collection cannot join the amazon.aws group, so name this collection's group too.
-- name: Deploy MWAA
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/amazon.aws.aws: "{{ aws_module_defaults }}"
-    group/dataplatform.mwaa_lineage.mwaa: "{{ aws_module_defaults }}"
-  tasks:
-    - name: Create or update an Airflow 3 environment with OpenLineage
-      dataplatform.mwaa_lineage.mwaa_environment:
-        name: lineage-prod
-        execution_role_arn: arn:aws:iam::123456789012:role/lineage-prod-mwaa
-        source_bucket_arn: arn:aws:s3:::lineage-prod-dags
-        dag_s3_path: dags
-        requirements_s3_path: requirements.txt
-        requirements_s3_object_version: "{{ requirements_upload.version_id }}"
-        environment_class: mw1.small
-        min_workers: 1
-        max_workers: 5
-        network_configuration:
-          subnet_ids: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
-          security_group_ids: [sg-0a1b2c3d4e5f60003]
-        logging_configuration:
-          task_logs: {enabled: true, log_level: INFO}
-          scheduler_logs: {enabled: true, log_level: WARNING}
-          dag_processing_logs: {enabled: true, log_level: WARNING}
-          webserver_logs: {enabled: true, log_level: WARNING}
-          worker_logs: {enabled: true, log_level: WARNING}
-        airflow_configuration_options: >-
-          {{ 'http://marquez.internal:5000'
-             | dataplatform.mwaa_lineage.openlineage_airflow_options(namespace='lineage-prod') }}
-        weekly_maintenance_window_start: "SUN:03:00"
-        tags:
-          Project: lineage
-          Environment: prod
-      register: mwaa
+# Credentials, region and endpoint are set once for the whole play, in its module_defaults.
+# A collection cannot join the amazon.aws group, so name this collection's group too:
+#   module_defaults:
+#     group/amazon.aws.aws: "{{ aws_module_defaults }}"
+#     group/dataplatform.mwaa_lineage.mwaa: "{{ aws_module_defaults }}"
+- name: Create or update an Airflow 3 environment with OpenLineage
+  dataplatform.mwaa_lineage.mwaa_environment:
+    name: lineage-prod
+    execution_role_arn: arn:aws:iam::123456789012:role/lineage-prod-mwaa
+    source_bucket_arn: arn:aws:s3:::lineage-prod-dags
+    dag_s3_path: dags
+    requirements_s3_path: requirements.txt
+    requirements_s3_object_version: "{{ requirements_upload.version_id }}"
+    environment_class: mw1.small
+    min_workers: 1
+    max_workers: 5
+    network_configuration:
+      subnet_ids: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
+      security_group_ids: [sg-0a1b2c3d4e5f60003]
+    logging_configuration:
+      task_logs: {enabled: true, log_level: INFO}
+      scheduler_logs: {enabled: true, log_level: WARNING}
+      dag_processing_logs: {enabled: true, log_level: WARNING}
+      webserver_logs: {enabled: true, log_level: WARNING}
+      worker_logs: {enabled: true, log_level: WARNING}
+    airflow_configuration_options: >-
+      {{ 'http://marquez.internal:5000'
+         | dataplatform.mwaa_lineage.openlineage_airflow_options(namespace='lineage-prod') }}
+    weekly_maintenance_window_start: "SUN:03:00"
+    tags:
+      Project: lineage
+      Environment: prod
+  register: mwaa
 
 - name: Start the create without waiting, then wait in a second task
   dataplatform.mwaa_lineage.mwaa_environment:
@@ -328,6 +325,10 @@ EXAMPLES = r"""
       subnet_ids: [subnet-0a1b2c3d4e5f60001, subnet-0a1b2c3d4e5f60002]
       security_group_ids: [sg-0a1b2c3d4e5f60003]
     wait: false
+
+- name: Wait for it, printing the status and elapsed time at least once a minute
+  dataplatform.mwaa_lineage.mwaa_environment_wait:
+    name: lineage-blue-prod
 
 - name: Preview a change (no write call)
   dataplatform.mwaa_lineage.mwaa_environment:

@@ -1,0 +1,51 @@
+"""Run the collection's playbooks against a private emulator and read the results."""
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(sys.executable).parent
+RECAP = re.compile(
+    r"^(?P<host>\S+)\s+:\s+ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)"
+    r"\s+failed=(?P<failed>\d+)",
+    re.M,
+)
+
+
+class Result:
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.output = proc.stdout + proc.stderr
+        self.recap = {m["host"]: {k: int(v) for k, v in m.groupdict().items() if k != "host"}
+                      for m in RECAP.finditer(proc.stdout)}
+
+    def total(self, key):
+        return sum(r[key] for r in self.recap.values())
+
+    def __repr__(self):
+        return f"<rc={self.rc} recap={self.recap}>\n{self.output[-6000:]}"
+
+
+def run_playbook(local_aws, playbook, *args, inventory="inventories/local", timeout=1200):
+    env = dict(os.environ)
+    env.update(
+        LOCAL_AWS_PORT=str(local_aws.port),
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="0",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+    )
+    proc = subprocess.run(
+        [str(BIN / "ansible-playbook"), playbook, "-i", str(inventory), *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+    )
+    return Result(proc)
+
+
+def mutating(calls):
+    return [c for c in calls if c["mutating"]]

@@ -1,0 +1,63 @@
+"""Bad inventory input fails before any AWS write, with a message naming the variable."""
+
+import shutil
+
+import pytest
+import yaml
+
+from playbook_runner import ROOT, mutating, run_playbook
+
+CASES = {
+    # id: (extra vars, text the failure must contain)
+    "malformed_cidr": ({"vpc_cidr": "10.0.0.0/33"}, "vpc_cidr"),
+    "cidr_not_an_address": ({"vpc_cidr": "not-a-cidr"}, "vpc_cidr"),
+    "vpc_too_large": ({"vpc_cidr": "10.0.0.0/8"}, "vpc_cidr"),
+    "subnet_outside_vpc": (
+        {"network_private_subnet_cidrs": ["10.0.128.0/20", "192.168.0.0/24"]},
+        "network_private_subnet_cidrs",
+    ),
+    "unknown_deployment_mode": ({"deployment_mode": "bogus"}, "deployment_mode"),
+    "env_name_rejected_by_aws": ({"env_name": "Prod_1!"}, "env_name"),
+    "project_name_uppercase": ({"project_name": "Lineage"}, "project_name"),
+    "name_prefix_too_long": ({"project_name": "a-very-long-project-name"}, "project_name"),
+    "bad_region": ({"aws_region": "mars-north-1"}, "aws_region"),
+    "bad_endpoint": ({"aws_endpoint_url": "127.0.0.1:4566/path"}, "aws_endpoint_url"),
+    "unknown_environment_class": ({"mwaa_environment_class": "mw1.huge"}, "mwaa_environment_class"),
+    "unsupported_airflow_version": ({"airflow_version": "2.0.2"}, "airflow_version"),
+    "unpinned_marquez": ({"marquez_version": "latest"}, "marquez_version"),
+    "blue_green_not_bool": ({"blue_green_enabled": "maybe"}, "blue_green_enabled"),
+    "ha_not_implemented": ({"deployment_mode": "ha"}, "deployment_mode=ha is not implemented yet"),
+    "mwaa_name_rejected_by_aws": ({"mwaa_name": "1-starts-with-a-digit"}, "mwaa_name"),
+    "mwaa_maintenance_window": ({"mwaa_weekly_maintenance_window_start": "SUNDAY:03:15"},
+                                "mwaa_weekly_maintenance_window_start"),
+    "mwaa_lineage_url_with_path": ({"mwaa_openlineage_url": "http://marquez:5000/api/v1/lineage"},
+                                   "mwaa_openlineage_url"),
+    "mwaa_log_level": ({"mwaa_logging": {"task_logs": {"enabled": True, "log_level": "LOUD"}}}, "mwaa_logging"),
+}
+
+
+def _assert_refused(local_aws, result, needle):
+    assert result.rc != 0, result
+    assert needle in result.output, result
+    assert mutating(local_aws.calls()) == [], "a write reached AWS before validation failed"
+
+
+@pytest.mark.parametrize("extra, needle", CASES.values(), ids=CASES.keys())
+def test_bad_input_fails_before_any_write(local_aws, tmp_path, extra, needle):
+    vars_file = tmp_path / "bad.yml"
+    vars_file.write_text(yaml.safe_dump(extra))
+    local_aws.clear_calls()
+    result = run_playbook(local_aws, "site.yml", "-e", f"@{vars_file}")
+    _assert_refused(local_aws, result, needle)
+
+
+def test_missing_project_name_is_named(local_aws, tmp_path):
+    inventory = tmp_path / "inventory"
+    shutil.copytree(ROOT / "inventories" / "local", inventory)
+    group_vars = inventory / "group_vars" / "all.yml"
+    data = yaml.safe_load(group_vars.read_text())
+    del data["project_name"]
+    group_vars.write_text(yaml.safe_dump(data))
+    local_aws.clear_calls()
+    result = run_playbook(local_aws, "site.yml", inventory=inventory)
+    _assert_refused(local_aws, result, "project_name")

@@ -1,0 +1,187 @@
+"""site.yml end to end against the local emulator: deploy, converge, check mode, teardown.
+
+The tests run in file order on one private emulator: each step starts from the
+state the previous one left.
+"""
+
+import json
+import re
+
+import pytest
+
+from playbook_runner import mutating, run_playbook
+
+PROJECT, ENV = "lineage", "local"
+
+
+@pytest.fixture(scope="module")
+def summary_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("outputs")
+
+
+# The emulator's MWAA create takes CREATE_DELAY seconds; with a 1 s poll and a 2 s progress
+# interval the first run must print progress lines while the environment is CREATING.
+CREATE_DELAY = 8
+PROGRESS = re.compile(rf"^mwaa {PROJECT}-{ENV}: (?P<status>[A-Z_]+), (?P<m>\d+)m(?P<s>\d\d)s elapsed$", re.M)
+
+
+@pytest.fixture(scope="module")
+def deployed(local_aws, summary_dir):
+    local_aws.reset()
+    default_delay = local_aws.mwaa_settings()["create_delay"]
+    local_aws.mwaa_settings(create_delay=CREATE_DELAY)
+    try:
+        result = run_playbook(local_aws, "site.yml", "-e", f"deployment_summary_dir={summary_dir}",
+                              "-e", "mwaa_wait_poll_interval=1", "-e", "mwaa_wait_progress_interval=2")
+    finally:
+        local_aws.mwaa_settings(create_delay=default_delay)
+    assert result.rc == 0, result
+    return result
+
+
+def test_first_run_creates_the_stack(deployed):
+    assert deployed.total("failed") == 0
+    assert deployed.total("changed") > 0
+
+
+def test_first_run_shows_mwaa_progress_while_waiting(deployed):
+    lines = [m.groupdict() for m in PROGRESS.finditer(deployed.output)]
+    assert any(line["status"] == "CREATING" for line in lines), deployed
+    assert lines[-1]["status"] == "AVAILABLE", lines
+    # The emulator's create takes CREATE_DELAY s; progress every 2 s means several lines.
+    assert len([line for line in lines if line["status"] == "CREATING"]) >= 2, lines
+
+
+def test_second_run_changes_nothing_and_writes_nothing(local_aws, deployed, summary_dir):
+    local_aws.clear_calls()
+    result = run_playbook(local_aws, "site.yml", "-e", f"deployment_summary_dir={summary_dir}")
+    assert result.rc == 0, result
+    assert result.total("changed") == 0, result
+    assert mutating(local_aws.calls()) == []
+    assert local_aws.calls(), "the journal saw no call at all: the playbook did not reach the emulator"
+    # MWAA: the converged environment is only read, and nothing waits on it.
+    assert {c["operation"] for c in local_aws.calls(service="airflow")} == {"GetEnvironment"}
+    assert PROGRESS.search(result.output) is None, result
+
+
+def test_check_mode_on_converged_stack(local_aws, deployed, summary_dir):
+    local_aws.clear_calls()
+    result = run_playbook(local_aws, "site.yml", "--check", "-e", f"deployment_summary_dir={summary_dir}")
+    assert result.rc == 0, result
+    assert result.total("changed") == 0, result
+    assert mutating(local_aws.calls()) == []
+
+
+def test_summary_describes_real_resources(local_aws, deployed, summary_dir):
+    summary = json.loads((summary_dir / f"{PROJECT}-{ENV}.json").read_text())
+    assert summary["project_name"] == PROJECT and summary["env_name"] == ENV
+    ec2 = local_aws.client("ec2")
+    net = summary["network"]
+    vpc = ec2.describe_vpcs(VpcIds=[net["vpc_id"]])["Vpcs"][0]
+    assert vpc["CidrBlock"] == "10.0.0.0/16"
+    subnets = ec2.describe_subnets(SubnetIds=net["private_subnet_ids"] + net["public_subnet_ids"])["Subnets"]
+    assert len(subnets) == 4 and {s["VpcId"] for s in subnets} == {net["vpc_id"]}
+    s3 = local_aws.client("s3")
+    bucket = summary["dags_bucket"]["bucket_name"]
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    iam = local_aws.client("iam")
+    role = iam.get_role(RoleName=summary["iam"]["mwaa_execution_role_name"])["Role"]
+    assert role["Arn"] == summary["iam"]["mwaa_execution_role_arn"]
+    assert "password" not in json.dumps(summary).lower()
+
+
+def test_summary_has_the_marquez_host(local_aws, deployed, summary_dir):
+    summary = json.loads((summary_dir / f"{PROJECT}-{ENV}.json").read_text())
+    marquez = summary["marquez"]
+    assert marquez["deployment_mode"] == "standard"
+    instance = local_aws.client("ec2").describe_instances(
+        InstanceIds=[marquez["instance_id"]])["Reservations"][0]["Instances"][0]
+    assert instance["State"]["Name"] == "running"
+    assert instance["PrivateIpAddress"] == marquez["private_ip"]
+    assert "PublicIpAddress" not in instance and "KeyName" not in instance
+    assert instance["SubnetId"] == summary["network"]["private_subnet_ids"][0]
+    assert instance["MetadataOptions"]["HttpTokens"] == "required"
+    assert instance["IamInstanceProfile"]["Arn"] == summary["iam"]["marquez_instance_profile_arn"]
+    assert {t["Key"]: t["Value"] for t in instance["Tags"]}["Role"] == "marquez"
+    assert marquez["api_url"] == f"http://{instance['PrivateIpAddress']}:5000"
+    assert marquez["web_url"] == f"http://{instance['PrivateIpAddress']}:3000"
+
+
+def test_summary_has_the_mwaa_environment(local_aws, deployed, summary_dir):
+    summary = json.loads((summary_dir / f"{PROJECT}-{ENV}.json").read_text())
+    mwaa = summary["mwaa"]
+    environment = local_aws.client("mwaa").get_environment(Name=mwaa["name"])["Environment"]
+    assert mwaa["name"] == f"{PROJECT}-{ENV}"
+    assert mwaa["arn"] == environment["Arn"]
+    assert mwaa["status"] == environment["Status"] == "AVAILABLE"
+    assert mwaa["webserver_url"] == f"https://{environment['WebserverUrl']}"
+    assert mwaa["airflow_version"] == environment["AirflowVersion"] == "3.0.6"
+    assert mwaa["openlineage_namespace"] == f"{PROJECT}-{ENV}"
+    # Wired to the Marquez host: MWAA's OpenLineage transport posts to its private address.
+    transport = json.loads(environment["AirflowConfigurationOptions"]["openlineage.transport"])
+    assert transport["url"] == summary["marquez"]["api_url"] == mwaa["openlineage_url"]
+    assert environment["ExecutionRoleArn"] == summary["iam"]["mwaa_execution_role_arn"]
+    assert environment["SourceBucketArn"] == summary["dags_bucket"]["bucket_arn"]
+    assert environment["RequirementsS3ObjectVersion"] == summary["dags_bucket"]["requirements_s3_object_version"]
+    assert sorted(environment["NetworkConfiguration"]["SubnetIds"]) == sorted(summary["network"]["private_subnet_ids"])
+    assert environment["WebserverAccessMode"] == "PRIVATE_ONLY"
+
+
+def _leftovers(local_aws):
+    """Everything in the emulator that still carries this project's tags or names."""
+    ec2 = local_aws.client("ec2")
+    tag = [{"Name": "tag:Project", "Values": [PROJECT]}, {"Name": "tag:Environment", "Values": [ENV]}]
+    found = {
+        "vpcs": [v["VpcId"] for v in ec2.describe_vpcs(Filters=tag)["Vpcs"]],
+        "subnets": [s["SubnetId"] for s in ec2.describe_subnets(Filters=tag)["Subnets"]],
+        "security_groups": [g["GroupId"] for g in ec2.describe_security_groups(Filters=tag)["SecurityGroups"]],
+        "route_tables": [r["RouteTableId"] for r in ec2.describe_route_tables(Filters=tag)["RouteTables"]],
+        "internet_gateways": [i["InternetGatewayId"] for i in ec2.describe_internet_gateways(Filters=tag)["InternetGateways"]],
+        "nat_gateways": [n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filters=tag)["NatGateways"]
+                         if n["State"] not in ("deleted", "deleting")],
+        "elastic_ips": [a["AllocationId"] for a in ec2.describe_addresses(Filters=tag)["Addresses"]],
+        "vpc_endpoints": [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints(Filters=tag)["VpcEndpoints"]
+                          if e["State"].lower() not in ("deleted", "deleting")],
+    }
+    s3 = local_aws.client("s3")
+    found["buckets"] = [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(f"{PROJECT}-{ENV}-")]
+    iam = local_aws.client("iam")
+    found["roles"] = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(f"{PROJECT}-{ENV}-")]
+    found["instance_profiles"] = [p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]
+                                  if p["InstanceProfileName"].startswith(f"{PROJECT}-{ENV}-")]
+    # Terminated instances and deleted NAT gateways stay visible (with their tags) for a while, on
+    # AWS too; they are gone, also for the tagging API below.
+    instances = [i for r in ec2.describe_instances(Filters=tag)["Reservations"] for i in r["Instances"]]
+    gone = {i["InstanceId"] for i in instances if i["State"]["Name"] == "terminated"}
+    gone |= {n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filters=tag)["NatGateways"]
+             if n["State"] in ("deleted", "deleting")}
+    found["instances"] = [i["InstanceId"] for i in instances if i["InstanceId"] not in gone]
+    found["volumes"] = [v["VolumeId"] for v in ec2.describe_volumes(Filters=tag)["Volumes"]]
+    mwaa = local_aws.client("mwaa")
+    found["mwaa_environments"] = [n for n in mwaa.list_environments()["Environments"] if n.startswith(f"{PROJECT}-")]
+    logs = local_aws.client("logs")
+    found["log_groups"] = [g["logGroupName"] for g in logs.describe_log_groups(
+        logGroupNamePrefix=f"airflow-{PROJECT}-")["logGroups"]]
+    tagging = local_aws.client("resourcegroupstaggingapi")
+    found["tagged"] = [r["ResourceARN"] for r in tagging.get_resources(
+        TagFilters=[{"Key": "Project", "Values": [PROJECT]}, {"Key": "Environment", "Values": [ENV]}]
+    )["ResourceTagMappingList"] if r["ResourceARN"].rsplit("/", 1)[-1] not in gone]
+    return {k: v for k, v in found.items() if v}
+
+
+def test_teardown_removes_everything(local_aws, deployed, summary_dir):
+    before = _leftovers(local_aws)
+    assert {"instances", "volumes", "mwaa_environments", "log_groups"} <= before.keys(), (
+        "the leftover check cannot see the Marquez host, its volume, the MWAA environment or its log groups", before)
+    result = run_playbook(local_aws, "playbooks/teardown.yml", "-e", f"deployment_summary_dir={summary_dir}")
+    assert result.rc == 0, result
+    assert _leftovers(local_aws) == {}
+    assert not (summary_dir / f"{PROJECT}-{ENV}.json").exists()
+
+
+def test_teardown_again_is_a_no_op(local_aws, deployed, summary_dir):
+    local_aws.clear_calls()
+    result = run_playbook(local_aws, "playbooks/teardown.yml", "-e", f"deployment_summary_dir={summary_dir}")
+    assert result.rc == 0, result
+    assert result.total("changed") == 0, result
+    assert mutating(local_aws.calls()) == []
