@@ -49,3 +49,13 @@ def run_playbook(local_aws, playbook, *args, inventory="inventories/local", time
 
 def mutating(calls):
     return [c for c in calls if c["mutating"]]
+
+
+def run_without_writes(local_aws, playbook, *args, **kwargs):
+    """Run a playbook that must change nothing: rc 0, changed=0, and no write call reached AWS."""
+    local_aws.clear_calls()
+    result = run_playbook(local_aws, playbook, *args, **kwargs)
+    assert result.rc == 0, result
+    assert result.total("changed") == 0, result
+    assert mutating(local_aws.calls()) == []
+    return result

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from playbook_runner import mutating, run_playbook
+from playbook_runner import run_playbook, run_without_writes
 
 PROJECT, ENV = "lineage", "local"
 
@@ -53,11 +53,7 @@ def test_first_run_shows_mwaa_progress_while_waiting(deployed):
 
 
 def test_second_run_changes_nothing_and_writes_nothing(local_aws, deployed, summary_dir):
-    local_aws.clear_calls()
-    result = run_playbook(local_aws, "site.yml", "-e", f"deployment_summary_dir={summary_dir}")
-    assert result.rc == 0, result
-    assert result.total("changed") == 0, result
-    assert mutating(local_aws.calls()) == []
+    result = run_without_writes(local_aws, "site.yml", "-e", f"deployment_summary_dir={summary_dir}")
     assert local_aws.calls(), "the journal saw no call at all: the playbook did not reach the emulator"
     # MWAA: the converged environment is only read, and nothing waits on it.
     assert {c["operation"] for c in local_aws.calls(service="airflow")} == {"GetEnvironment"}
@@ -65,11 +61,7 @@ def test_second_run_changes_nothing_and_writes_nothing(local_aws, deployed, summ
 
 
 def test_check_mode_on_converged_stack(local_aws, deployed, summary_dir):
-    local_aws.clear_calls()
-    result = run_playbook(local_aws, "site.yml", "--check", "-e", f"deployment_summary_dir={summary_dir}")
-    assert result.rc == 0, result
-    assert result.total("changed") == 0, result
-    assert mutating(local_aws.calls()) == []
+    run_without_writes(local_aws, "site.yml", "--check", "-e", f"deployment_summary_dir={summary_dir}")
 
 
 def test_summary_describes_real_resources(local_aws, deployed, summary_dir):
@@ -180,8 +172,4 @@ def test_teardown_removes_everything(local_aws, deployed, summary_dir):
 
 
 def test_teardown_again_is_a_no_op(local_aws, deployed, summary_dir):
-    local_aws.clear_calls()
-    result = run_playbook(local_aws, "playbooks/teardown.yml", "-e", f"deployment_summary_dir={summary_dir}")
-    assert result.rc == 0, result
-    assert result.total("changed") == 0, result
-    assert mutating(local_aws.calls()) == []
+    run_without_writes(local_aws, "playbooks/teardown.yml", "-e", f"deployment_summary_dir={summary_dir}")
