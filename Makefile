@@ -16,7 +16,7 @@ LOCAL_AWS_ENV := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEF
 COLLECTION_LINK := $(LOCAL)/collections/ansible_collections/dataplatform/mwaa_lineage
 MOLECULE_SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
-.PHONY: help setup demo test lint sanity unit integration airflow-proof docker-setup molecule local-aws local-aws-stop changelog clean
+.PHONY: help setup demo test lint sanity unit integration airflow-proof docker-setup molecule bench local-aws local-aws-stop changelog clean
 
 help: ## List targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ molecule: setup docker-setup ## molecule test for every scenario, on a private e
 	  echo "=== molecule test -s $$s passed in $$((SECONDS - start)) s"; \
 	done; \
 	scripts/local-aws.sh stop; exit $$status
+
+bench: setup ## Benchmark >= 10 blue/green switches on a private emulator (not part of make test)
+	python scripts/bench-switch.py --switches $(or $(BENCH_SWITCHES),10)
 
 changelog: setup ## Lint changelog fragments
 	antsibull-changelog lint
