@@ -270,7 +270,7 @@ def _squash(value):
     return " ".join(value.split()) if isinstance(value, str) else value
 
 
-@pytest.mark.parametrize("role", ["dags_bucket", "iam"])
+@pytest.mark.parametrize("role", ["dags_bucket", "iam", "blue_green"])
 def test_every_default_is_declared_in_argument_specs(role):
     defaults = yaml.safe_load((ROLES / role / "defaults" / "main.yml").read_text())
     options = yaml.safe_load((ROLES / role / "meta" / "argument_specs.yml").read_text())["argument_specs"]["main"]["options"]
