@@ -26,13 +26,39 @@ CASES = {
     "unsupported_airflow_version": ({"airflow_version": "2.0.2"}, "airflow_version"),
     "unpinned_marquez": ({"marquez_version": "latest"}, "marquez_version"),
     "blue_green_not_bool": ({"blue_green_enabled": "maybe"}, "blue_green_enabled"),
-    "ha_not_implemented": ({"deployment_mode": "ha"}, "deployment_mode=ha is not implemented yet"),
+    # deployment_mode=ha: the HA roles' static checks run in the preflight play.
+    "ha_db_storage_above_its_maximum": (
+        {"deployment_mode": "ha", "marquez_db_allocated_storage": 200}, "marquez_db_allocated_storage"),
+    "ha_db_instance_class": ({"deployment_mode": "ha", "marquez_db_instance_class": "m5.large"},
+                             "marquez_db_instance_class"),
+    "ha_alb_health_check_interval": ({"deployment_mode": "ha", "marquez_alb_health_check_interval": 1},
+                                     "marquez_alb_health_check_interval"),
+    "ha_asg_min_above_desired": ({"deployment_mode": "ha", "marquez_asg_min_size": 3}, "marquez_asg_min_size"),
+    "ha_asg_unpinned_marquez_image": (
+        {"deployment_mode": "ha", "marquez_host_api_image": "marquezproject/marquez:latest"},
+        "marquez_host_api_image"),
     "mwaa_name_rejected_by_aws": ({"mwaa_name": "1-starts-with-a-digit"}, "mwaa_name"),
     "mwaa_maintenance_window": ({"mwaa_weekly_maintenance_window_start": "SUNDAY:03:15"},
                                 "mwaa_weekly_maintenance_window_start"),
     "mwaa_lineage_url_with_path": ({"mwaa_openlineage_url": "http://marquez:5000/api/v1/lineage"},
                                    "mwaa_openlineage_url"),
     "mwaa_log_level": ({"mwaa_logging": {"task_logs": {"enabled": True, "log_level": "LOUD"}}}, "mwaa_logging"),
+    "blue_green_same_maintenance_window": (
+        {"blue_green_enabled": True, "blue_green_maintenance_windows": {"blue": "SUN:03:00", "green": "SUN:03:00"}},
+        "blue_green_maintenance_windows",
+    ),
+    "blue_green_windows_too_close": (
+        {"blue_green_enabled": True, "blue_green_maintenance_windows": {"blue": "SUN:23:00", "green": "MON:01:00"}},
+        "blue_green_maintenance_window_min_gap_hours",
+    ),
+    "blue_green_reserved_parameter": (
+        {"blue_green_enabled": True, "blue_green_parameter_name_override": "/aws/service/active"},
+        "blue_green_parameter_name",
+    ),
+    "blue_green_parameter_unreadable_by_mwaa": (
+        {"blue_green_enabled": True, "blue_green_parameter_name_override": "/elsewhere/active-environment"},
+        "iam_blue_green_parameter_prefix",
+    ),
 }
 
 

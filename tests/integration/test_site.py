@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from leftovers import leftovers as _leftovers
 from playbook_runner import run_playbook, run_without_writes
 
 PROJECT, ENV = "lineage", "local"
@@ -117,48 +118,6 @@ def test_summary_has_the_mwaa_environment(local_aws, deployed, summary_dir):
     assert environment["RequirementsS3ObjectVersion"] == summary["dags_bucket"]["requirements_s3_object_version"]
     assert sorted(environment["NetworkConfiguration"]["SubnetIds"]) == sorted(summary["network"]["private_subnet_ids"])
     assert environment["WebserverAccessMode"] == "PRIVATE_ONLY"
-
-
-def _leftovers(local_aws):
-    """Everything in the emulator that still carries this project's tags or names."""
-    ec2 = local_aws.client("ec2")
-    tag = [{"Name": "tag:Project", "Values": [PROJECT]}, {"Name": "tag:Environment", "Values": [ENV]}]
-    found = {
-        "vpcs": [v["VpcId"] for v in ec2.describe_vpcs(Filters=tag)["Vpcs"]],
-        "subnets": [s["SubnetId"] for s in ec2.describe_subnets(Filters=tag)["Subnets"]],
-        "security_groups": [g["GroupId"] for g in ec2.describe_security_groups(Filters=tag)["SecurityGroups"]],
-        "route_tables": [r["RouteTableId"] for r in ec2.describe_route_tables(Filters=tag)["RouteTables"]],
-        "internet_gateways": [i["InternetGatewayId"] for i in ec2.describe_internet_gateways(Filters=tag)["InternetGateways"]],
-        "nat_gateways": [n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filters=tag)["NatGateways"]
-                         if n["State"] not in ("deleted", "deleting")],
-        "elastic_ips": [a["AllocationId"] for a in ec2.describe_addresses(Filters=tag)["Addresses"]],
-        "vpc_endpoints": [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints(Filters=tag)["VpcEndpoints"]
-                          if e["State"].lower() not in ("deleted", "deleting")],
-    }
-    s3 = local_aws.client("s3")
-    found["buckets"] = [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(f"{PROJECT}-{ENV}-")]
-    iam = local_aws.client("iam")
-    found["roles"] = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith(f"{PROJECT}-{ENV}-")]
-    found["instance_profiles"] = [p["InstanceProfileName"] for p in iam.list_instance_profiles()["InstanceProfiles"]
-                                  if p["InstanceProfileName"].startswith(f"{PROJECT}-{ENV}-")]
-    # Terminated instances and deleted NAT gateways stay visible (with their tags) for a while, on
-    # AWS too; they are gone, also for the tagging API below.
-    instances = [i for r in ec2.describe_instances(Filters=tag)["Reservations"] for i in r["Instances"]]
-    gone = {i["InstanceId"] for i in instances if i["State"]["Name"] == "terminated"}
-    gone |= {n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filters=tag)["NatGateways"]
-             if n["State"] in ("deleted", "deleting")}
-    found["instances"] = [i["InstanceId"] for i in instances if i["InstanceId"] not in gone]
-    found["volumes"] = [v["VolumeId"] for v in ec2.describe_volumes(Filters=tag)["Volumes"]]
-    mwaa = local_aws.client("mwaa")
-    found["mwaa_environments"] = [n for n in mwaa.list_environments()["Environments"] if n.startswith(f"{PROJECT}-")]
-    logs = local_aws.client("logs")
-    found["log_groups"] = [g["logGroupName"] for g in logs.describe_log_groups(
-        logGroupNamePrefix=f"airflow-{PROJECT}-")["logGroups"]]
-    tagging = local_aws.client("resourcegroupstaggingapi")
-    found["tagged"] = [r["ResourceARN"] for r in tagging.get_resources(
-        TagFilters=[{"Key": "Project", "Values": [PROJECT]}, {"Key": "Environment", "Values": [ENV]}]
-    )["ResourceTagMappingList"] if r["ResourceARN"].rsplit("/", 1)[-1] not in gone]
-    return {k: v for k, v in found.items() if v}
 
 
 def test_teardown_removes_everything(local_aws, deployed, summary_dir):
