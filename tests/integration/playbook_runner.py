@@ -1,5 +1,6 @@
 """Run the collection's playbooks against a private emulator and read the results."""
 
+import json
 import os
 import pathlib
 import re
@@ -59,3 +60,17 @@ def run_without_writes(local_aws, playbook, *args, **kwargs):
     assert result.total("changed") == 0, result
     assert mutating(local_aws.calls()) == []
     return result
+
+
+class ModuleRun:
+    """One module task run by ansible-playbook with the json callback (ANSIBLE_STDOUT_CALLBACK=json)."""
+
+    def __init__(self, proc):
+        self.rc = proc.returncode
+        self.output = proc.stdout + proc.stderr
+        data = json.loads(proc.stdout)
+        self.stats = data["stats"]["localhost"]
+        self.result = data["plays"][0]["tasks"][0]["hosts"]["localhost"]
+
+    def __repr__(self):
+        return f"<rc={self.rc} stats={self.stats}>\n{json.dumps(self.result, indent=1)[-4000:]}"

@@ -7,7 +7,6 @@ not send PutParameter (or any other write).
 """
 
 import datetime
-import json
 import os
 import pathlib
 import subprocess
@@ -17,7 +16,7 @@ import time
 import pytest
 import yaml
 
-from playbook_runner import mutating, run_playbook
+from playbook_runner import ModuleRun, mutating, run_playbook
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.executable).parent
@@ -74,18 +73,6 @@ def value(local_aws, name):
     return local_aws.client("ssm").get_parameter(Name=name)["Parameter"]["Value"]
 
 
-class Run:
-    def __init__(self, proc):
-        self.rc = proc.returncode
-        self.output = proc.stdout + proc.stderr
-        data = json.loads(proc.stdout)
-        self.stats = data["stats"]["localhost"]
-        self.result = data["plays"][0]["tasks"][0]["hosts"]["localhost"]
-
-    def __repr__(self):
-        return f"<rc={self.rc} stats={self.stats}>\n{json.dumps(self.result, indent=1)[-4000:]}"
-
-
 @pytest.fixture
 def module(local_aws, tmp_path):
     """module(args, check=False, loop=None) -> Run: the module once through ansible-playbook."""
@@ -112,7 +99,7 @@ def module(local_aws, tmp_path):
                "-e", f"ansible_python_interpreter={sys.executable}"]
         if check:
             cmd += ["--check", "--diff"]
-        return Run(subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False))
+        return ModuleRun(subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False))
 
     return run
 

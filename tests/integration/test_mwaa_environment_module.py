@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
+from playbook_runner import ModuleRun
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.executable).parent
 PLAYBOOK_TIMEOUT = 300
@@ -95,18 +97,6 @@ def forwarder(local_aws):
     fwd.close()
 
 
-class Step:
-    def __init__(self, proc):
-        self.rc = proc.returncode
-        self.output = proc.stdout + proc.stderr
-        data = json.loads(proc.stdout)
-        self.stats = data["stats"]["localhost"]
-        self.result = data["plays"][0]["tasks"][0]["hosts"]["localhost"]
-
-    def __repr__(self):
-        return f"<rc={self.rc} stats={self.stats}>\n{json.dumps(self.result, indent=1)[-4000:]}"
-
-
 @pytest.fixture
 def apply(forwarder, tmp_path):
     """apply(args, check=False) -> Step: run the module once through ansible-playbook."""
@@ -141,7 +131,7 @@ def apply(forwarder, tmp_path):
             cmd += ["--check", "--diff"]
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
                               timeout=PLAYBOOK_TIMEOUT, check=False)
-        return Step(proc)
+        return ModuleRun(proc)
 
     return run
 
