@@ -68,16 +68,7 @@ class ApiAirflow(AirflowEnvironment):
         (Path(home) / "passwords.json").chmod(0o600)
 
     def start(self, timeout: float = 120) -> "ApiAirflow":
-        t0 = time.monotonic()
-        self.cli("db", "migrate", timeout=timeout)
-        self.timings["db_migrate_s"] = time.monotonic() - t0
-        t1 = time.monotonic()
-        self._spawn("api-server", "api-server", "--apps", "core,execution", "-H", "127.0.0.1",
-                    "-p", str(self.api_port), "-w", "1")
-        self._spawn("dag-processor", "dag-processor")
-        self._wait(self._api_healthy, timeout, "the API server to answer /execution/health")
-        self.timings["components_up_s"] = time.monotonic() - t1
-        return self
+        return super().start(timeout, api_apps="core,execution", scheduler=False)
 
     @property
     def base_url(self):

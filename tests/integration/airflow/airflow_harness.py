@@ -138,17 +138,19 @@ class AirflowEnvironment:
         )
         log.close()
 
-    def start(self, timeout: float = 120) -> AirflowEnvironment:
+    def start(self, timeout: float = 120, api_apps: str = "execution", scheduler: bool = True) -> AirflowEnvironment:
+        """api_apps: the API server's --apps (add "core" for the REST API); scheduler=False when nothing runs."""
         t0 = time.monotonic()
         self.cli("db", "migrate", timeout=timeout)
         self.timings["db_migrate_s"] = time.monotonic() - t0
 
         t1 = time.monotonic()
-        self._spawn("api-server", "api-server", "--apps", "execution", "-H", "127.0.0.1",
+        self._spawn("api-server", "api-server", "--apps", api_apps, "-H", "127.0.0.1",
                     "-p", str(self.api_port), "-w", "1")
         self._spawn("dag-processor", "dag-processor")
-        # --skip-serve-logs: no log server listening on all interfaces.
-        self._spawn("scheduler", "scheduler", "--skip-serve-logs")
+        if scheduler:
+            # --skip-serve-logs: no log server listening on all interfaces.
+            self._spawn("scheduler", "scheduler", "--skip-serve-logs")
         self._wait(self._api_healthy, timeout, "the execution API server to answer /execution/health")
         self.timings["components_up_s"] = time.monotonic() - t1
         return self
