@@ -279,3 +279,58 @@ def test_every_default_is_declared_in_argument_specs(role):
         assert name.startswith(role + "_"), name
         assert _squash(options[name].get("default")) == _squash(value), name
         assert options[name].get("description"), name
+
+
+SECRET_KEY_ID = "22222222-3333-4444-5555-666666666666"
+
+
+@pytest.mark.parametrize(
+    "key, resource, aliases",
+    [
+        (f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{SECRET_KEY_ID}", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{SECRET_KEY_ID}", None),
+        (SECRET_KEY_ID, f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{SECRET_KEY_ID}", None),
+        ("alias/marquez", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/*", "alias/marquez"),
+        (f"arn:aws:kms:{REGION}:{ACCOUNT}:alias/team/marquez", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/*", "alias/team/marquez"),
+    ],
+)
+def test_marquez_policy_decrypts_the_secret_key_through_secrets_manager_only(key, resource, aliases):
+    policy = _policy("marquez_instance_policy.json.j2", iam_marquez_secret_kms_key_id=key)
+    decrypt = _by_sid(policy)["DecryptMarquezSecrets"]
+    assert decrypt["Action"] == "kms:Decrypt"
+    assert decrypt["Resource"] == resource
+    assert decrypt["Condition"]["StringEquals"] == {"kms:ViaService": f"secretsmanager.{REGION}.amazonaws.com"}
+    if aliases is None:
+        assert set(decrypt["Condition"]) == {"StringEquals"}
+    else:
+        assert decrypt["Condition"]["ForAnyValue:StringEquals"] == {"kms:ResourceAliases": aliases}
+
+
+def _site_play_role(play_name, role):
+    plays = yaml.safe_load((ROOT / "site.yml").read_text())
+    (play,) = [p for p in plays if p["name"] == play_name]
+    (entry,) = [r for r in play["roles"] if r["role"] == f"dataplatform.mwaa_lineage.{role}"]
+    return entry["vars"]
+
+
+def _render_value(template, **context):
+    return jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(template).render(**context)
+
+
+def test_site_hands_each_key_to_its_own_iam_grant():
+    """The DAG bucket's key is not the environment's key: mixing them drops the Celery queue grant."""
+    role_vars = _site_play_role("Network, DAG bucket and IAM", "iam")
+    context = {
+        "dags_bucket_outputs": {"bucket_arn": BUCKET_ARN, "kms_key_arn": BUCKET_KEY},
+        "mwaa_kms_key": "",
+        "marquez_db_secret_kms_key_id": "alias/marquez",
+    }
+    rendered = {name: _render_value(value, **context) for name, value in role_vars.items()}
+    assert rendered["iam_kms_key_arn"] == ""
+    assert rendered["iam_dags_bucket_kms_key_arn"] == BUCKET_KEY
+    assert rendered["iam_marquez_secret_kms_key_id"] == "alias/marquez"
+    policy = _policy("mwaa_execution_policy.json.j2", iam_kms_key_arn=rendered["iam_kms_key_arn"],
+                     iam_dags_bucket_kms_key_arn=rendered["iam_dags_bucket_kms_key_arn"])
+    assert {"UseAwsOwnedKeyForCeleryQueues", "DecryptDagBucket"} <= set(_by_sid(policy))
+
+    context["mwaa_kms_key"] = CMK
+    assert _render_value(role_vars["iam_kms_key_arn"], **context) == CMK
