@@ -26,6 +26,11 @@ CASES = {
     "unsupported_airflow_version": ({"airflow_version": "2.0.2"}, "airflow_version"),
     "unpinned_marquez": ({"marquez_version": "latest"}, "marquez_version"),
     "blue_green_not_bool": ({"blue_green_enabled": "maybe"}, "blue_green_enabled"),
+    # Without NAT the Marquez hosts cannot pull images and MWAA cannot install its requirements.
+    "nat_none": ({"network_nat_gateway_mode": "none"}, "network_nat_gateway_mode"),
+    # The emulator's account is 123456789012: credentials for another account are refused.
+    "credentials_of_another_account": ({"aws_account_id": "999999999999"}, "999999999999"),
+    "mwaa_kms_key_alias": ({"mwaa_kms_key": "alias/mwaa"}, "mwaa_kms_key"),
     # deployment_mode=ha: the HA roles' static checks run in the preflight play.
     "ha_db_storage_above_its_maximum": (
         {"deployment_mode": "ha", "marquez_db_allocated_storage": 200}, "marquez_db_allocated_storage"),
@@ -87,3 +92,21 @@ def test_missing_project_name_is_named(local_aws, tmp_path):
     local_aws.clear_calls()
     result = run_playbook(local_aws, "site.yml", inventory=inventory)
     _assert_refused(local_aws, result, "project_name")
+
+
+def test_too_few_elastic_ips_for_the_nat_gateways_is_refused(local_aws, tmp_path):
+    """per_az needs two addresses: with the region's quota (5) used up by others, nothing is written."""
+    ec2 = local_aws.client("ec2")
+    quota = int(ec2.describe_account_attributes(AttributeNames=["vpc-max-elastic-ips"])
+                ["AccountAttributes"][0]["AttributeValues"][0]["AttributeValue"])
+    taken = [ec2.allocate_address(Domain="vpc")["AllocationId"]
+             for _ in range(quota - len(ec2.describe_addresses()["Addresses"]) - 1)]
+    try:
+        vars_file = tmp_path / "nat.yml"
+        vars_file.write_text(yaml.safe_dump({"network_nat_gateway_mode": "per_az"}))
+        local_aws.clear_calls()
+        result = run_playbook(local_aws, "site.yml", "-e", f"@{vars_file}")
+        _assert_refused(local_aws, result, "network_nat_gateway_mode=per_az needs 2")
+    finally:
+        for allocation_id in taken:
+            ec2.release_address(AllocationId=allocation_id)
