@@ -38,6 +38,12 @@ CASES = {
                              "marquez_db_instance_class"),
     "ha_alb_health_check_interval": ({"deployment_mode": "ha", "marquez_alb_health_check_interval": 1},
                                      "marquez_alb_health_check_interval"),
+    # A first boot takes minutes: a grace shorter than the boot's own health wait replaces instances in a loop.
+    "ha_asg_grace_shorter_than_the_boot": ({"deployment_mode": "ha", "marquez_asg_health_check_grace_period": 300},
+                                           "marquez_asg_health_check_grace_period"),
+    # The admin port listens on the host's loopback and no security group opens it.
+    "ha_alb_health_check_on_the_admin_port": ({"deployment_mode": "ha", "marquez_alb_api_health_check_port": "5001"},
+                                              "marquez_alb_api_health_check_port"),
     "ha_asg_min_above_desired": ({"deployment_mode": "ha", "marquez_asg_min_size": 3}, "marquez_asg_min_size"),
     "ha_asg_unpinned_marquez_image": (
         {"deployment_mode": "ha", "marquez_host_api_image": "marquezproject/marquez:latest"},

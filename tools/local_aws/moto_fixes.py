@@ -77,6 +77,10 @@ def apply():
     fix_secretsmanager_deleted_secret_message()
     fix_elbv2_alb_attributes()
 
+    from . import rds_engine_versions
+
+    rds_engine_versions.apply()
+
 
 def fix_rds_gp3_baseline():
     """gp3 DB instances report their baseline Iops and StorageThroughput, as AWS does.
