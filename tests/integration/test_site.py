@@ -57,7 +57,8 @@ def test_second_run_changes_nothing_and_writes_nothing(local_aws, deployed, summ
     result = run_without_writes(local_aws, "site.yml", "-e", f"deployment_summary_dir={summary_dir}")
     assert local_aws.calls(), "the journal saw no call at all: the playbook did not reach the emulator"
     # MWAA: the converged environment is only read, and nothing waits on it.
-    assert {c["operation"] for c in local_aws.calls(service="airflow")} == {"GetEnvironment"}
+    # The preflight lists the region's environments once (MWAA answers there); the rest only reads them.
+    assert {c["operation"] for c in local_aws.calls(service="airflow")} == {"GetEnvironment", "ListEnvironments"}
     assert PROGRESS.search(result.output) is None, result
 
 
@@ -118,6 +119,16 @@ def test_summary_has_the_mwaa_environment(local_aws, deployed, summary_dir):
     assert environment["RequirementsS3ObjectVersion"] == summary["dags_bucket"]["requirements_s3_object_version"]
     assert sorted(environment["NetworkConfiguration"]["SubnetIds"]) == sorted(summary["network"]["private_subnet_ids"])
     assert environment["WebserverAccessMode"] == "PRIVATE_ONLY"
+
+
+def test_a_marquez_host_that_nothing_configures_fails_the_run(local_aws, deployed, summary_dir):
+    """The inventory has no source that puts the launched instance into group marquez."""
+    result = run_playbook(local_aws, "site.yml", "-e", f"deployment_summary_dir={summary_dir}",
+                          "-e", "marquez_instance_configured_by=inventory")
+    assert result.rc != 0, result
+    assert "marquez_instance_configured_by" in result.output, result
+    assert "Check that the Marquez instance is in group marquez" in result.output, result
+    assert "PLAY [MWAA environment with OpenLineage to Marquez]" not in result.output
 
 
 def test_teardown_removes_everything(local_aws, deployed, summary_dir):

@@ -113,7 +113,8 @@ def test_rerun_keeps_a_switched_color_and_writes_nothing(local_aws, deployed, su
     ssm.put_parameter(Name=PARAMETER, Value="green", Type="String", Overwrite=True)
     version = ssm.get_parameter(Name=PARAMETER)["Parameter"]["Version"]
     result = run_without_writes(local_aws, "site.yml", *BLUE_GREEN, "-e", f"deployment_summary_dir={summary_dir}")
-    assert {c["operation"] for c in local_aws.calls(service="airflow")} == {"GetEnvironment"}
+    # The preflight lists the region's environments once (MWAA answers there); the rest only reads them.
+    assert {c["operation"] for c in local_aws.calls(service="airflow")} == {"GetEnvironment", "ListEnvironments"}
     parameter = ssm.get_parameter(Name=PARAMETER)["Parameter"]
     assert (parameter["Value"], parameter["Version"]) == ("green", version), "a re-deploy flipped the active color"
     assert "not blue or green" not in result.output
