@@ -234,7 +234,9 @@ class Heartbeat:
         try:
             for _page in range(MAX_LOG_PAGES):
                 response = self.logs.filter_log_events(aws_retry=True, **request)
-                events.extend(response.get("events", []))
+                # Checked again here: quoting another DAG's log would send the reader the wrong way.
+                events.extend(e for e in response.get("events", [])
+                              if e.get("logStreamName", "").startswith(request["logStreamNamePrefix"]))
                 token = response.get("nextToken")
                 if not token:
                     break

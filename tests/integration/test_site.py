@@ -120,6 +120,25 @@ def test_summary_has_the_mwaa_environment(local_aws, deployed, summary_dir):
     assert environment["WebserverAccessMode"] == "PRIVATE_ONLY"
 
 
+def test_summary_says_the_lineage_heartbeat_was_not_checked(deployed, summary_dir):
+    # inventories/local turns the wait off (no Airflow runs the DAG behind the emulator): the summary must
+    # say so, never "confirmed".
+    summary = json.loads((summary_dir / f"{PROJECT}-{ENV}.json").read_text())
+    assert summary["lineage_heartbeat"] == {
+        "status": "not checked",
+        "reason": "lineage_heartbeat_wait is false",
+        "metric": "MWAALineage/LineageHeartbeat",
+        "environments": {f"{PROJECT}-{ENV}": {"status": "not checked"}},
+    }
+
+
+def test_heartbeat_dag_is_shipped_ungated(local_aws, deployed, summary_dir):
+    summary = json.loads((summary_dir / f"{PROJECT}-{ENV}.json").read_text())
+    bucket = summary["dags_bucket"]["bucket_name"]
+    keys = {o["Key"] for o in local_aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="dags/")["Contents"]}
+    assert "dags/lineage_heartbeat.py" in keys, keys
+
+
 def test_teardown_removes_everything(local_aws, deployed, summary_dir):
     before = _leftovers(local_aws)
     assert {"instances", "volumes", "mwaa_environments", "log_groups"} <= before.keys(), (
