@@ -217,3 +217,20 @@ def test_bad_input_fails_before_any_call(aws, run_module, bad, needle):
 
     assert result["rc"] == 1, result
     assert needle in result["msg"]
+
+
+def test_a_newer_log_of_another_dag_is_not_quoted(aws, run_module):
+    own = "dag_id=lineage_heartbeat/run_id=manual__x/task_id=round_trip/attempt=1.log"
+    other = "dag_id=openlineage_demo/run_id=manual__y/task_id=load/attempt=1.log"
+    aws.metric([])
+    aws.metric([])
+    aws.log_events([
+        {"logStreamName": own, "timestamp": int(at(5).timestamp() * 1000), "message": "heartbeat line"},
+        {"logStreamName": other, "timestamp": int(at(6).timestamp() * 1000), "message": "demo line"},
+    ])
+
+    result = run_module(lineage_heartbeat_wait, args(timeout=1))
+
+    assert result["rc"] == 1, result
+    assert result["log_stream"] == own
+    assert result["log_lines"] == ["2026-12-07T15:05:00+00:00 heartbeat line"]
