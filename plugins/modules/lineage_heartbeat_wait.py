@@ -64,6 +64,7 @@ attributes:
     description: In check mode the metric is read once and the module does not wait or fail.
   diff_mode:
     support: none
+    description: The module changes nothing, so there is no diff.
 notes:
   - "IAM: C(cloudwatch:GetMetricData) and, for the log quote, C(logs:FilterLogEvents) on the task log group."
   - MWAA names a task's log stream after Airflow's C(log_filename_template)
