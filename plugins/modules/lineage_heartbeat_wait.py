@@ -219,6 +219,7 @@ class Heartbeat:
             if not token:
                 break
             request["NextToken"] = token
+        # GetMetricData rounds StartTime down to the minute, so earlier points of that minute come back too.
         points = [(moment, value) for moment, value in points if moment >= since]
         return sorted(points, key=lambda point: point[0], reverse=True)
 
