@@ -4,7 +4,9 @@ It implements only what an OpenLineage HTTP transport needs from Marquez:
 ``POST /api/v1/lineage`` with a JSON RunEvent answers ``201`` and the event is kept,
 in memory and (optionally) appended to a JSON-lines file. Nothing is validated beyond
 "the body is a JSON object" (gzip bodies are accepted, as the transport can compress);
-no namespaces, jobs, datasets or lineage graph are built. Marquez cannot run on the test
+no namespaces, datasets or lineage graph are built. One read-back is served, as Marquez's
+``GET /api/v1/namespaces/{ns}/jobs/{job}``: 200 with ``{"namespace", "name"}`` once an event for that
+job arrived, else 404 (real Marquez returns a full Job object; callers must read only these two keys). Marquez cannot run on the test
 machines, so real Airflow is pointed at this double and the tests read back what arrived.
 
 Test-only endpoints (not Marquez API):
@@ -33,6 +35,7 @@ import json
 import signal
 import sys
 import threading
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -143,8 +146,16 @@ class OpenLineageReceiverDouble:
                 return self._reply(201)
 
             def do_GET(self):  # noqa: N802
-                if self.path.split("?", 1)[0] != EVENTS_PATH:
-                    return self._reply(404, {"error": f"this double only serves GET {EVENTS_PATH}"})
+                path = self.path.split("?", 1)[0]
+                parts = path.split("/")
+                if len(parts) == 7 and parts[1:4] == ["api", "v1", "namespaces"] and parts[5] == "jobs":
+                    namespace, name = urllib.parse.unquote(parts[4]), urllib.parse.unquote(parts[6])
+                    if any((e.get("job") or {}).get("namespace") == namespace and e["job"].get("name") == name
+                           for e in double.events()):
+                        return self._reply(200, {"namespace": namespace, "name": name})
+                    return self._reply(404, {"code": 404, "message": f"Job '{name}' not found"})
+                if path != EVENTS_PATH:
+                    return self._reply(404, {"error": f"this double only serves GET {EVENTS_PATH} and jobs/{{job}}"})
                 return self._reply(200, {"events": double.events(), "rejected": double.rejected})
 
             def do_DELETE(self):  # noqa: N802

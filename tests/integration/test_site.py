@@ -121,6 +121,25 @@ def test_summary_has_the_mwaa_environment(local_aws, deployed, summary_dir):
     assert environment["WebserverAccessMode"] == "PRIVATE_ONLY"
 
 
+def test_summary_says_the_lineage_heartbeat_was_not_checked(deployed, summary_dir):
+    # inventories/local turns the wait off (no Airflow runs the DAG behind the emulator): the summary must
+    # say so, never "confirmed".
+    summary = json.loads((summary_dir / f"{PROJECT}-{ENV}.json").read_text())
+    assert summary["lineage_heartbeat"] == {
+        "status": "not checked",
+        "reason": "lineage_heartbeat_wait is false",
+        "metric": "MWAALineage/LineageHeartbeat",
+        "environments": {f"{PROJECT}-{ENV}": {"status": "not checked"}},
+    }
+
+
+def test_heartbeat_dag_is_shipped_ungated(local_aws, deployed, summary_dir):
+    summary = json.loads((summary_dir / f"{PROJECT}-{ENV}.json").read_text())
+    bucket = summary["dags_bucket"]["bucket_name"]
+    keys = {o["Key"] for o in local_aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="dags/")["Contents"]}
+    assert "dags/lineage_heartbeat.py" in keys, keys
+
+
 def test_a_marquez_host_that_nothing_configures_fails_the_run(local_aws, deployed, summary_dir):
     """The inventory has no source that puts the launched instance into group marquez."""
     result = run_playbook(local_aws, "site.yml", "-e", f"deployment_summary_dir={summary_dir}",

@@ -85,7 +85,16 @@ def test_dags_uploaded_per_color_with_the_gate(local_aws, deployed, summary_dir)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=summary["dags_bucket"]["bucket_name"])["Contents"]]
     for color in COLORS:
         assert {f"{color}/dags/blue_green_gate.py", f"{color}/dags/openlineage_demo.py"} <= set(keys), keys
+        # Not gated and in both colors: each environment reports its own lineage heartbeat.
+        assert f"{color}/dags/lineage_heartbeat.py" in keys, keys
     assert not [k for k in keys if k.startswith("dags/")], "the single-environment prefix was synced too"
+
+
+def test_summary_says_neither_colors_heartbeat_was_checked(deployed, summary_dir):
+    # inventories/local turns the wait off; one entry per color, none "confirmed".
+    heartbeat = json.loads((summary_dir / f"{PROJECT}-{ENV}.json").read_text())["lineage_heartbeat"]
+    assert heartbeat["status"] == "not checked"
+    assert heartbeat["environments"] == {f"{PROJECT}-{color}-{ENV}": {"status": "not checked"} for color in COLORS}
 
 
 def test_execution_role_serves_both_colors(local_aws, deployed, summary_dir):
