@@ -17,6 +17,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 
 COLORS = ("blue", "green")
 
+# MWAA user guide, "Using the Apache Airflow REST API": "While configuring a private webserver,
+# the InvokeRestApi action cannot be invoked from outside of a Virtual Private Cloud (VPC)."
+PRIVATE_WEBSERVER = "PRIVATE_ONLY"
+
 # Documented by AWS (MWAA user guide, "Monitoring dashboards and alarms"): namespace
 # AmazonMWAA, metric SchedulerHeartbeat, dimensions Function=Scheduler and Environment=<name>.
 HEARTBEAT_NAMESPACE = "AmazonMWAA"
@@ -197,6 +201,13 @@ def invoke(mwaa, environment, method, path, query=None, body=None):
         request["Body"] = body
     try:
         response = mwaa.invoke_rest_api(aws_retry=True, **request)
+    except is_boto3_error_code("AccessDeniedException") as e:
+        raise AirflowApiError(
+            environment, method, path, None,
+            f"MWAA denied InvokeRestApi (AccessDeniedException: {e.response.get('Error', {}).get('Message')}). "
+            "MWAA refuses it from outside the VPC for a PRIVATE_ONLY web server; otherwise the caller lacks "
+            "airflow:InvokeRestApi for the environment's Airflow role",
+        ) from e
     except is_boto3_error_code(["RestApiClientException", "RestApiServerException"]) as e:
         raise AirflowApiError(
             environment, method, path, e.response.get("RestApiStatusCode"),

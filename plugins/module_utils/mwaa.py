@@ -25,6 +25,7 @@ except ImportError:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.cloud import BackoffIterator
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 # --- statuses -----------------------------------------------------------------
@@ -71,6 +72,16 @@ SETTLED_STATUSES = ALL_STATUSES - TRANSITIONAL_STATUSES
 
 # Errors worth retrying: throttling and the service's own transient failures.
 RETRY_ERROR_CODES = ["ThrottlingException", "InternalServerException", "ServiceUnavailableException"]
+
+# Right after its execution role (or the role's policy) is created, CreateEnvironment fails with
+# a ValidationException until IAM has propagated ("Failed to assume role arn:... Please ensure
+# your role is assumable by 'airflow-env.amazonaws.com'", or "Provided role does not have
+# sufficient permissions for s3 location ..."). MWAA cannot tell propagation from a wrong role
+# (hashicorp/terraform-provider-aws#26429), and its texts are not documented, so the codes are
+# matched, not the message, as the Terraform provider does (PR #27031).
+IAM_PROPAGATION_ERROR_CODES = ("ValidationException", "InternalServerException")
+IAM_PROPAGATION_DELAY = 5
+IAM_PROPAGATION_MAX_DELAY = 30
 
 # AirflowConfigurationOptions key rule from the MWAA API model.
 CONFIG_KEY_RE = re.compile(r"^[a-z]+([a-z0-9._]*[a-z0-9_]+)?$")
@@ -146,6 +157,45 @@ def _list_environment_names(client):
 def list_environment_names(client):
     """Names of all environments in the region (ListEnvironments, all pages)."""
     return list(_list_environment_names(client))
+
+
+class IAMPropagationRetry:
+    """Repeat one write while MWAA may still be waiting for IAM, for at most `timeout` seconds.
+
+    AWSRetry bounds its retries by count, not by time, and does not report how many calls it
+    made; this loop does both, with amazon.aws's BackoffIterator for the delays (5 s doubling
+    to 30 s). Errors with other codes, and the last error once the time is up, are raised
+    unchanged, so the caller reports AWS's own message.
+    """
+
+    def __init__(self, timeout, delay=IAM_PROPAGATION_DELAY, max_delay=IAM_PROPAGATION_MAX_DELAY):
+        self.timeout = timeout
+        self.delay = delay
+        self.max_delay = max_delay
+        self.attempts = 0
+        self.elapsed = 0.0
+
+    def run(self, func, *args, **kwargs):
+        started = time.monotonic()
+        delays = iter(BackoffIterator(delay=self.delay, backoff=2, max_delay=self.max_delay))
+        while True:
+            self.attempts += 1
+            try:
+                return func(*args, **kwargs)
+            except is_boto3_error_code(list(IAM_PROPAGATION_ERROR_CODES)):
+                self.elapsed = time.monotonic() - started
+                remaining = self.timeout - self.elapsed
+                if remaining <= 0:
+                    raise
+                time.sleep(min(next(delays), remaining))
+            finally:
+                self.elapsed = time.monotonic() - started
+
+    def describe(self):
+        """' after N attempts in S s' when the call was repeated, else ''."""
+        if self.attempts <= 1:
+            return ""
+        return f" after {self.attempts} attempts in {int(self.elapsed)} s"
 
 
 def create_environment(client, request):

@@ -34,7 +34,8 @@ description:
     through MWAA C(InvokeRestApi). It sends only the changes that are needed, also when the color
     is already active, so a failed run can be repeated. It reads the DAG lists before the flip.
     When the target environment cannot list its DAGs or lacks a DAG from O(dag_ids), the switch
-    is refused.
+    is refused. MWAA allows C(InvokeRestApi) from outside the VPC only for public web servers, so
+    O(pause_dags=true) is refused when either environment is C(PRIVATE_ONLY) (see O(pause_dags)).
   - This module belongs to the C(group/dataplatform.mwaa_lineage.mwaa) action group. Add the
     group to the play's C(module_defaults) next to C(group/amazon.aws.aws).
 options:
@@ -90,6 +91,11 @@ options:
         the active one, through MWAA C(InvokeRestApi) (Airflow 3 REST API).
       - If the other environment cannot be reached (for example it is being created), the module
         warns and leaves its DAGs alone.
+      - Only for environments whose web server is public (C(WebserverAccessMode) V(PUBLIC_ONLY) or
+        V(PUBLIC_AND_PRIVATE)). MWAA refuses C(InvokeRestApi) from outside the VPC for
+        V(PRIVATE_ONLY) environments, so the module refuses O(pause_dags=true) before any write when
+        either environment is V(PRIVATE_ONLY). For private environments the gate DAGs are the
+        mechanism. They read the active color and run their work only there.
       - Needs O(target).
     type: bool
     default: false
@@ -144,6 +150,7 @@ EXAMPLES = r"""
       green: lineage-green-prod
     target: previous
 
+# pause_dags needs environments with a public web server (WebserverAccessMode PUBLIC_ONLY).
 - name: Preview a switch that also pauses two DAGs in the old color and unpauses them in the new one
   dataplatform.mwaa_lineage.mwaa_blue_green:
     parameter_name: /mwaa/lineage/prod/blue-green/active-environment
@@ -301,6 +308,7 @@ class BlueGreen:
         self.p = module.params
         self.name = self.p["parameter_name"]
         self._clients = {}
+        self._environments = {}
 
     # -- clients ------------------------------------------------------------------------------
     def client(self, service):
@@ -360,9 +368,32 @@ class BlueGreen:
         return self.aws(f"read SSM parameter '{self.name}'", bg.read_parameter, self.client("ssm"), self.name)
 
     def environment(self, name):
-        return self.aws(
-            f"describe MWAA environment '{name}'", mwaa_utils.get_environment, self.client("mwaa"), name
-        )
+        if name not in self._environments:
+            self._environments[name] = self.aws(
+                f"describe MWAA environment '{name}'", mwaa_utils.get_environment, self.client("mwaa"), name
+            )
+        return self._environments[name]
+
+    def refuse_private_webservers(self, new_env, old_env, before):
+        """pause_dags goes through InvokeRestApi, which MWAA refuses outside the VPC for private web servers."""
+        private = []
+        for env_name in (new_env, old_env):
+            environment = self.environment(env_name)
+            if mwaa_utils.is_gone(environment):
+                continue
+            if environment.get("WebserverAccessMode") == bg.PRIVATE_WEBSERVER:
+                private.append(f"'{env_name}' (WebserverAccessMode {bg.PRIVATE_WEBSERVER})")
+        if private:
+            self.module.fail_json(
+                msg=(
+                    f"pause_dags=true cannot work for the MWAA environments {' and '.join(private)}: MWAA refuses "
+                    "InvokeRestApi from outside the VPC for private web servers. Nothing was changed. Switch without "
+                    "pause_dags: the fail-closed gate DAGs run their work only in the active color, which is the "
+                    "mechanism for private environments."
+                ),
+                active=before,
+                before=before,
+            )
 
     def preflight(self, env_name):
         problems = []
@@ -500,6 +531,7 @@ class BlueGreen:
         preflight = self.preflight(new_env)
         to_pause, to_unpause = [], []
         if p["pause_dags"]:
+            self.refuse_private_webservers(new_env, old_env, before)
             to_pause, to_unpause = self.plan_dags(new_env, old_env, preflight)
 
         problems = preflight["problems"]

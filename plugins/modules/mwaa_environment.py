@@ -22,6 +22,8 @@ description:
     C(CREATING), C(UPDATING), C(ROLLING_BACK), C(CREATING_SNAPSHOT) or C(MAINTENANCE) and
     changes are needed, the module first waits for that operation to finish. This wait
     also happens with O(wait=false), and O(wait_timeout) bounds it.
+  - Tag values must not be empty, as MWAA requires. A tag whose value is null or empty fails
+    before any call, and the error names the tag key.
   - C(CREATE_FAILED) fails with the environment's C(LastUpdate) error. Delete the environment
     with O(state=absent) and create it again.
   - C(UPDATE_FAILED) means MWAA rolled the environment back and it still runs. The update
@@ -55,8 +57,10 @@ options:
       - Apache Airflow version, for example V(3.0.6) or V(2.10.3).
       - A different version on an existing environment is an in-place upgrade or downgrade,
         and MWAA decides whether it allows that.
+      - Default on create V(3.0.6). MWAA itself would pick its latest version, so the module sends
+        this one explicitly. When unset, the version of an existing environment is not compared
+        and never changed.
     type: str
-    default: "3.0.6"
   environment_class:
     description:
       - Environment class.
@@ -195,8 +199,11 @@ options:
       - Who can reach the Airflow UI. V(PRIVATE_ONLY) (from inside the VPC) is the secure
         default, and V(PUBLIC_ONLY) exposes the UI to the internet (behind IAM login).
         MWAA supports V(PUBLIC_AND_PRIVATE) only for Airflow 3.2 and later.
+      - Default on create V(PRIVATE_ONLY). When unset, the access mode of an existing environment
+        is not compared and never changed.
+      - MWAA refuses C(InvokeRestApi) calls made from outside the VPC for V(PRIVATE_ONLY)
+        environments.
     type: str
-    default: PRIVATE_ONLY
     choices: [PRIVATE_ONLY, PUBLIC_ONLY, PUBLIC_AND_PRIVATE]
   endpoint_management:
     description:
@@ -245,6 +252,23 @@ options:
       - Only sent with an update. It is not compared, so it alone never causes a change.
     type: str
     choices: [FORCED, GRACEFUL]
+  iam_propagation_timeout:
+    description:
+      - How many seconds C(CreateEnvironment) is repeated while it fails with
+        C(ValidationException) or C(InternalServerException). The same applies to
+        C(UpdateEnvironment) when it changes O(execution_role_arn).
+      - Right after the execution role or its policy is created, MWAA refuses it (for example
+        C(Failed to assume role ...)) until IAM has propagated the change. MWAA cannot tell this
+        from a role that is really wrong, so every C(ValidationException) is retried. An input
+        that MWAA rejects for good therefore fails only after this time, with MWAA's last message
+        and the number of attempts. The module checks its own inputs before any call, which
+        catches most such mistakes early.
+      - The delay between attempts starts at 5 seconds and doubles up to 30 seconds. RV(attempts)
+        reports how many calls were made.
+      - V(0) makes one attempt only.
+    type: int
+    default: 120
+    version_added: 0.2.0
   wait:
     description:
       - Wait until a create, update or delete this module started has finished.
@@ -344,6 +368,16 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+attempts:
+  description:
+    - How many C(CreateEnvironment) or C(UpdateEnvironment) calls this run made. More than V(1)
+      when MWAA refused the execution role while IAM propagated and the call was repeated
+      (see O(iam_propagation_timeout)).
+    - V(0) when nothing was created or updated, and in check mode.
+  returned: always
+  type: int
+  sample: 1
+  version_added: 0.2.0
 environment:
   description:
     - The environment as C(GetEnvironment) reports it, with keys in snake_case.
@@ -555,6 +589,13 @@ IMMUTABLE_SCALARS = {
     "kms_key": "KmsKey",
     "endpoint_management": "EndpointManagement",
 }
+# Sent with CreateEnvironment when the task leaves them unset. Not argument_spec defaults:
+# those would be compared on every run, and an unset airflow_version would then upgrade
+# (or downgrade) an existing environment nobody asked to change.
+CREATE_DEFAULTS = {
+    "airflow_version": "3.0.6",
+    "webserver_access_mode": "PRIVATE_ONLY",
+}
 REQUIRED_FOR_CREATE = ["execution_role_arn", "source_bucket_arn", "dag_s3_path", "network_configuration"]
 
 NAME_RE = re.compile(r"^[a-zA-Z][0-9a-zA-Z\-_]*$")
@@ -633,6 +674,8 @@ def validate_params(module):
         )
     if p["wait_timeout"] < 0:
         errors.append("wait_timeout must not be negative")
+    if p["iam_propagation_timeout"] < 0:
+        errors.append(f"iam_propagation_timeout must not be negative; got {p['iam_propagation_timeout']}")
     teams = p["teams"]
     if teams is not None:
         for team, settings in teams.items():
@@ -644,6 +687,14 @@ def validate_params(module):
                 errors.append(f"teams['{team}'].source_bucket_arn is not an S3 bucket ARN")
         if len(teams) > 20:
             errors.append("teams allows at most 20 teams")
+    # MWAA's TagValue has a minimum length of 1. A null value used to be sent as "" and failed
+    # only at the API; dropping it instead would let purge_tags delete the existing tag.
+    for key, value in (p["tags"] or {}).items():
+        if value is None or str(value) == "":
+            errors.append(
+                f"tags['{key}'] is {'null' if value is None else 'empty'}; MWAA requires a non-empty tag value. "
+                "Give the tag a value, or remove the key (with purge_tags=true that removes the tag)"
+            )
     if errors:
         module.fail_json(msg="; ".join(errors))
 
@@ -675,7 +726,7 @@ def desired_tags(module):
     tags = module.params["tags"]
     if tags is None:
         return None
-    return {str(k): "" if v is None else str(v) for k, v in tags.items()}
+    return {str(k): str(v) for k, v in tags.items()}
 
 
 # --- comparison ---------------------------------------------------------------------------
@@ -883,8 +934,9 @@ def create_request(module, airflow_options, tags):
     p = module.params
     request = {"Name": p["name"]}
     for option, api_key in list(MUTABLE_SCALARS.items()) + list(IMMUTABLE_SCALARS.items()):
-        if p[option] is not None:
-            request[api_key] = p[option]
+        value = p[option] if p[option] is not None else CREATE_DEFAULTS.get(option)
+        if value is not None:
+            request[api_key] = value
     network = p["network_configuration"]
     request["NetworkConfiguration"] = {
         "SubnetIds": network["subnet_ids"],
@@ -928,12 +980,27 @@ class Runner:
         self.client = client
         self.name = module.params["name"]
         self.deadline = time.monotonic() + module.params["wait_timeout"]
+        self.attempts = 0
 
     def call(self, description, func, *args):
         try:
             return func(self.client, *args)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             self.module.fail_json_aws(e, msg=f"Failed to {description} MWAA environment '{self.name}'")
+
+    def write(self, description, func, request, retry_iam):
+        """Create or update; repeated while IAM propagates when retry_iam is set."""
+        timeout = self.module.params["iam_propagation_timeout"] if retry_iam else 0
+        retry = mwaa_utils.IAMPropagationRetry(timeout)
+        try:
+            return retry.run(func, self.client, request)
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            msg = f"Failed to {description} MWAA environment '{self.name}'{retry.describe()}"
+            if retry.attempts > 1:
+                msg += f" (iam_propagation_timeout={timeout})"
+            self.module.fail_json_aws(e, msg=msg, attempts=retry.attempts)
+        finally:
+            self.attempts += retry.attempts
 
     def get(self):
         environment = self.call("describe", mwaa_utils.get_environment, self.name)
@@ -975,7 +1042,11 @@ class Runner:
         return environment
 
     def exit(self, changed, environment, diff=None):
-        result = {"changed": changed, "environment": mwaa_utils.environment_to_snake(environment)}
+        result = {
+            "changed": changed,
+            "environment": mwaa_utils.environment_to_snake(environment),
+            "attempts": self.attempts,
+        }
         if diff is not None and self.module._diff:
             result["diff"] = diff
         self.module.exit_json(**result)
@@ -1042,7 +1113,8 @@ def ensure_present(module, runner):
 
     if plan.request:
         request = dict(plan.request, Name=runner.name)
-        runner.call("update", mwaa_utils.update_environment, request)
+        # A new execution role meets the same IAM propagation delay as on create.
+        runner.write("update", mwaa_utils.update_environment, request, retry_iam="ExecutionRoleArn" in request)
     arn = environment.get("Arn")
     if tags_to_unset:
         runner.call("untag", mwaa_utils.untag_environment, arn, tags_to_unset)
@@ -1124,7 +1196,7 @@ def create(module, runner, airflow_options, tags):
     diff = _create_diff(request)
     if module.check_mode:
         runner.exit(True, {}, diff)
-    runner.call("create", mwaa_utils.create_environment, request)
+    runner.write("create", mwaa_utils.create_environment, request, retry_iam=True)
     if module.params["wait"]:
         environment = runner.wait(
             {mwaa_utils.AVAILABLE, mwaa_utils.PENDING},
@@ -1170,7 +1242,7 @@ def main():
     argument_spec = dict(
         name=dict(type="str", required=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
-        airflow_version=dict(type="str", default="3.0.6"),
+        airflow_version=dict(type="str"),
         environment_class=dict(type="str", choices=ENVIRONMENT_CLASSES),
         execution_role_arn=dict(type="str"),
         source_bucket_arn=dict(type="str"),
@@ -1198,9 +1270,7 @@ def main():
         schedulers=dict(type="int"),
         min_webservers=dict(type="int"),
         max_webservers=dict(type="int"),
-        webserver_access_mode=dict(
-            type="str", default="PRIVATE_ONLY", choices=["PRIVATE_ONLY", "PUBLIC_ONLY", "PUBLIC_AND_PRIVATE"]
-        ),
+        webserver_access_mode=dict(type="str", choices=["PRIVATE_ONLY", "PUBLIC_ONLY", "PUBLIC_AND_PRIVATE"]),
         endpoint_management=dict(type="str", choices=["CUSTOMER", "SERVICE"]),
         weekly_maintenance_window_start=dict(type="str"),
         kms_key=dict(type="str", no_log=False),
@@ -1215,6 +1285,7 @@ def main():
         worker_replacement_strategy=dict(type="str", choices=["FORCED", "GRACEFUL"]),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
+        iam_propagation_timeout=dict(type="int", default=120),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=7200),
     )

@@ -6,6 +6,12 @@ scripts/airflow-venv.sh) each run a DAG processor and an API server with the cor
 emulator's MWAA InvokeRestApi forwards each environment's calls to its own Airflow, fetching a
 JWT from POST /auth/token with those credentials, as MWAA signs calls into its web server.
 
+The environments have public web servers (WebserverAccessMode PUBLIC_ONLY), the only kind MWAA
+lets a control node outside the VPC reach through InvokeRestApi (MWAA user guide, "Using the
+Apache Airflow REST API"). A second pair, PRIVATE_ONLY and forwarding to the same Airflows, shows
+that the module refuses pause_dags there before any write or REST call, whether or not the
+emulator itself refuses InvokeRestApi for private web servers.
+
 The module runs through ansible-playbook. Asserted on each Airflow's metadata DB (read-only
 SQLite): check mode lists the DAGs without changing them; a switch pauses the DAGs in the old
 color and unpauses them in the new one; the idempotent re-run sends no PATCH; a rollback with
@@ -42,6 +48,9 @@ pytestmark = pytest.mark.skipif(
 BIN = Path(sys.executable).parent
 DAG_IDS = ("bg_lineage", "bg_sales")
 BLUE, GREEN = "bgaf-blue", "bgaf-green"
+PRIVATE = {"blue": "bgaf-private-blue", "green": "bgaf-private-green"}
+PARAMETER = "/mwaa/bgaf/local/blue-green/active-environment"
+PRIVATE_PARAMETER = "/mwaa/bgaf-private/local/blue-green/active-environment"
 DAG_FILE = """
 from airflow.sdk import DAG
 from airflow.providers.standard.operators.empty import EmptyOperator
@@ -81,6 +90,18 @@ class ApiAirflow(AirflowEnvironment):
         self._wait(lambda: set(DAG_IDS) <= set(self.paused()), timeout, f"DAGs {DAG_IDS} in the dag table")
 
 
+def create_environment(mwaa, **request):
+    """CreateEnvironment, repeated (bounded) while a just-created execution role is refused as too new."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return mwaa.create_environment(**request)
+        except mwaa.exceptions.ValidationException as e:
+            if "assume role" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
 @pytest.fixture(scope="module")
 def airflows(tmp_path_factory, local_aws):
     ensure_airflow_venv()
@@ -113,11 +134,14 @@ def airflows(tmp_path_factory, local_aws):
 
         prereq = local_aws.mwaa_prerequisites(prefix="bgaf", cidr="10.78.0.0/16")
         mwaa = local_aws.client("mwaa")
-        for name, af in colors.items():
-            mwaa.create_environment(Name=name, AirflowVersion="3.0.6", **prereq)
+        # Public pair for the pause proof; a private pair in front of the same two Airflows.
+        targets = {BLUE: (colors[BLUE], "PUBLIC_ONLY"), GREEN: (colors[GREEN], "PUBLIC_ONLY"),
+                   PRIVATE["blue"]: (colors[BLUE], "PRIVATE_ONLY"), PRIVATE["green"]: (colors[GREEN], "PRIVATE_ONLY")}
+        for name, (af, mode) in targets.items():
+            create_environment(mwaa, Name=name, AirflowVersion="3.0.6", WebserverAccessMode=mode, **prereq)
             local_aws.set_airflow_target(name, base_url=af.base_url, username="admin", password=af.password)
         deadline = time.monotonic() + 30
-        while any(mwaa.get_environment(Name=n)["Environment"]["Status"] != "AVAILABLE" for n in colors):
+        while any(mwaa.get_environment(Name=n)["Environment"]["Status"] != "AVAILABLE" for n in targets):
             assert time.monotonic() < deadline, "emulated environments did not become AVAILABLE"
             time.sleep(0.3)
         yield colors
@@ -128,17 +152,18 @@ def airflows(tmp_path_factory, local_aws):
 
 @pytest.fixture
 def switch(local_aws, tmp_path):
-    parameter = "/mwaa/bgaf/local/blue-green/active-environment"
-    local_aws.client("ssm").put_parameter(Name=parameter, Value="blue", Type="String", Overwrite=True)
+    for parameter in (PARAMETER, PRIVATE_PARAMETER):
+        local_aws.client("ssm").put_parameter(Name=parameter, Value="blue", Type="String", Overwrite=True)
 
-    def run(target, check=False):
+    def run(target, check=False, parameter=PARAMETER, environments=None, ok=True):
+        environments = environments or {"blue": BLUE, "green": GREEN}
         play = [{
             "name": "pause proof", "hosts": "localhost", "gather_facts": False,
             "module_defaults": {"group/dataplatform.mwaa_lineage.mwaa": {
                 "endpoint_url": local_aws.endpoint_url, "region": "us-east-1",
                 "access_key": "testing", "secret_key": "testing"}},
             "tasks": [{"name": "Switch", "dataplatform.mwaa_lineage.mwaa_blue_green": {
-                "parameter_name": parameter, "environments": {"blue": BLUE, "green": GREEN},
+                "parameter_name": parameter, "environments": environments,
                 "target": target, "pause_dags": True}}],
         }]
         (tmp_path / "play.yml").write_text(yaml.safe_dump(play, sort_keys=False))
@@ -150,7 +175,7 @@ def switch(local_aws, tmp_path):
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
         data = json.loads(proc.stdout)
         result = data["plays"][0]["tasks"][0]["hosts"]["localhost"]
-        assert proc.returncode == 0, json.dumps(result, indent=1)
+        assert (proc.returncode == 0) is ok, json.dumps(result, indent=1)
         return result
 
     return run
@@ -195,3 +220,23 @@ def test_pause_old_unpause_new_against_real_airflow(local_aws, airflows, switch)
     back = switch("previous")
     assert (back["before"], back["after"]) == ("green", "blue")
     assert (blue.paused(), green.paused()) == (all_running, all_paused)
+
+
+@pytest.mark.parametrize("check", [False, True], ids=["run", "check"])
+def test_pause_dags_on_private_webservers_is_refused_before_any_write(local_aws, airflows, switch, check):
+    blue, green = airflows[BLUE], airflows[GREEN]
+    dags_before = (blue.paused(), green.paused())
+    local_aws.clear_calls()
+
+    refused = switch("green", check=check, parameter=PRIVATE_PARAMETER, environments=PRIVATE, ok=False)
+
+    assert refused["failed"] is True
+    assert refused["msg"].startswith("pause_dags=true cannot work for the MWAA environments ")
+    for name in PRIVATE.values():
+        assert f"'{name}' (WebserverAccessMode PRIVATE_ONLY)" in refused["msg"]
+    assert "gate DAGs" in refused["msg"]
+    # Refused on the environments' access mode: no InvokeRestApi at all, and no write anywhere.
+    assert [c for c in local_aws.calls() if c.get("operation") == "InvokeRestApi"] == []
+    assert local_aws.calls(mutating=True) == []
+    assert local_aws.client("ssm").get_parameter(Name=PRIVATE_PARAMETER)["Parameter"]["Value"] == "blue"
+    assert (blue.paused(), green.paused()) == dags_before

@@ -37,10 +37,10 @@ class MWAAStub:
             expected_params={"Name": name},
         )
 
-    def error(self, operation, code, status=400, expected=None):
+    def error(self, operation, code, status=400, expected=None, message=None):
         self.stubber.add_client_error(
-            operation, service_error_code=code, service_message=f"{code} from stub", http_status_code=status,
-            expected_params=expected,
+            operation, service_error_code=code, service_message=message or f"{code} from stub",
+            http_status_code=status, expected_params=expected,
         )
 
     def create(self, expected):

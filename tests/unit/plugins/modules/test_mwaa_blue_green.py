@@ -64,8 +64,9 @@ class Aws:
         self.stubbers["ssm"].add_response("put_parameter", {"Version": version, "Tier": tier}, expected)
 
     # -- MWAA
-    def env(self, name, status="AVAILABLE", error=None):
-        environment = {"Name": name, "Status": status, "Arn": f"arn:aws:airflow:us-east-1:123456789012:environment/{name}"}
+    def env(self, name, status="AVAILABLE", error=None, mode="PRIVATE_ONLY"):
+        environment = {"Name": name, "Status": status, "Arn": f"arn:aws:airflow:us-east-1:123456789012:environment/{name}",
+                       "WebserverAccessMode": mode}
         if error:
             environment["LastUpdate"] = {"Status": "FAILED", "Error": {"ErrorCode": error[0], "ErrorMessage": error[1]}}
         self.stubbers["mwaa"].add_response("get_environment", {"Environment": environment}, {"Name": name})
@@ -397,7 +398,8 @@ def test_heartbeat_window_is_the_requested_age():
 
 def test_pause_old_and_unpause_new_after_the_flip(aws, run_module):
     aws.history(["blue"])
-    aws.env(GREEN)
+    aws.env(GREEN, mode="PUBLIC_ONLY")
+    aws.env(BLUE, mode="PUBLIC_ONLY")
     aws.list_dags(GREEN, {"sales": True, "lineage": True, "manual_only": False})
     aws.list_dags(BLUE, {"sales": False, "lineage": False, "manual_only": True})
     aws.put("green", 2)
@@ -415,7 +417,8 @@ def test_pause_old_and_unpause_new_after_the_flip(aws, run_module):
 
 def test_pause_dags_converges_even_when_the_color_is_already_active(aws, run_module):
     aws.history(["green"])
-    aws.env(GREEN)
+    aws.env(GREEN, mode="PUBLIC_ONLY")
+    aws.env(BLUE, mode="PUBLIC_ONLY")
     aws.list_dags(GREEN, {"sales": True})
     aws.list_dags(BLUE, {"sales": True})
     aws.patch(GREEN, "sales", False)
@@ -430,7 +433,8 @@ def test_pause_dags_converges_even_when_the_color_is_already_active(aws, run_mod
 
 def test_pause_dags_converged_is_no_change(aws, run_module):
     aws.history(["green"])
-    aws.env(GREEN)
+    aws.env(GREEN, mode="PUBLIC_ONLY")
+    aws.env(BLUE, mode="PUBLIC_ONLY")
     aws.list_dags(GREEN, {"sales": False})
     aws.list_dags(BLUE, {"sales": True})
 
@@ -441,7 +445,8 @@ def test_pause_dags_converged_is_no_change(aws, run_module):
 
 def test_pause_dags_check_mode_lists_without_patching(aws, run_module):
     aws.history(["blue"])
-    aws.env(GREEN)
+    aws.env(GREEN, mode="PUBLIC_ONLY")
+    aws.env(BLUE, mode="PUBLIC_ONLY")
     aws.list_dags(GREEN, {"a": True, "b": True})
     aws.list_dags(BLUE, {"a": False, "b": False})
 
@@ -454,7 +459,8 @@ def test_pause_dags_check_mode_lists_without_patching(aws, run_module):
 
 def test_dag_missing_in_target_is_refused_before_the_flip(aws, run_module):
     aws.history(["blue"])
-    aws.env(GREEN)
+    aws.env(GREEN, mode="PUBLIC_ONLY")
+    aws.env(BLUE, mode="PUBLIC_ONLY")
     aws.list_dags(GREEN, {"a": True})
     aws.list_dags(BLUE, {"a": False, "b": False})
 
@@ -466,7 +472,8 @@ def test_dag_missing_in_target_is_refused_before_the_flip(aws, run_module):
 
 def test_target_api_unreachable_is_refused(aws, run_module):
     aws.history(["blue"])
-    aws.env(GREEN)
+    aws.env(GREEN, mode="PUBLIC_ONLY")
+    aws.env(BLUE, mode="PUBLIC_ONLY")
     aws.list_dags_fails(GREEN)
     # Another status than below: ansible-core drops a warning identical to one already shown in this process.
     aws.list_dags_fails(BLUE, status=502)
@@ -480,7 +487,8 @@ def test_target_api_unreachable_is_refused(aws, run_module):
 
 def test_old_api_unreachable_only_warns(aws, run_module):
     aws.history(["blue"])
-    aws.env(GREEN)
+    aws.env(GREEN, mode="PUBLIC_ONLY")
+    aws.env(BLUE, mode="PUBLIC_ONLY")
     aws.list_dags(GREEN, {"a": True})
     aws.list_dags_fails(BLUE)
     aws.put("green", 2)
@@ -495,7 +503,8 @@ def test_old_api_unreachable_only_warns(aws, run_module):
 
 def test_a_failed_patch_after_the_flip_fails_and_says_the_parameter_changed(aws, run_module):
     aws.history(["blue"])
-    aws.env(GREEN)
+    aws.env(GREEN, mode="PUBLIC_ONLY")
+    aws.env(BLUE, mode="PUBLIC_ONLY")
     aws.list_dags(GREEN, {"a": True})
     aws.list_dags(BLUE, {"a": False})
     aws.put("green", 2)
@@ -509,6 +518,77 @@ def test_a_failed_patch_after_the_flip_fails_and_says_the_parameter_changed(aws,
     assert "HTTP 403" in result["msg"] and "Run the same switch again" in result["msg"]
     assert result["changed"] is True
     assert (result["paused"], result["unpaused"]) == ([], ["a"])
+
+
+@pytest.mark.parametrize(
+    "green_mode, blue_mode, named",
+    [("PRIVATE_ONLY", "PUBLIC_ONLY", [GREEN]), ("PUBLIC_ONLY", "PRIVATE_ONLY", [BLUE]),
+     ("PRIVATE_ONLY", "PRIVATE_ONLY", [GREEN, BLUE])],
+)
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_pause_dags_with_a_private_webserver_is_refused_before_any_rest_call(
+    aws, run_module, green_mode, blue_mode, named, check_mode
+):
+    # Only reads are queued: a PutParameter or an InvokeRestApi would be an unexpected call.
+    aws.history(["blue"])
+    aws.env(GREEN, mode=green_mode)
+    aws.env(BLUE, mode=blue_mode)
+
+    result = run_module(mwaa_blue_green, switch("green", pause_dags=True), check_mode=check_mode)
+
+    assert result["rc"] == 1
+    assert result["msg"].startswith("pause_dags=true cannot work for the MWAA environments ")
+    for name in named:
+        assert f"'{name}' (WebserverAccessMode PRIVATE_ONLY)" in result["msg"]
+    assert "outside the VPC" in result["msg"] and "gate DAGs" in result["msg"]
+    assert "Nothing was changed" in result["msg"]
+    assert (result["active"], result["before"]) == ("blue", "blue")
+
+
+def test_private_webservers_without_pause_dags_still_switch(aws, run_module):
+    aws.history(["blue"])
+    aws.env(GREEN, mode="PRIVATE_ONLY")
+    aws.put("green", 2)
+
+    result = run_module(mwaa_blue_green, switch("green"))
+
+    assert result["rc"] == 0, result
+    assert result["switched"] is True
+
+
+def test_a_missing_old_environment_does_not_block_pause_dags(aws, run_module):
+    aws.history(["blue"])
+    aws.env(GREEN, mode="PUBLIC_ONLY")
+    aws.env_missing(BLUE)
+    aws.list_dags(GREEN, {"a": True})
+    aws.list_dags_fails(BLUE, status=404)
+    aws.put("green", 2)
+    aws.patch(GREEN, "a", False)
+
+    result = run_module(mwaa_blue_green, switch("green", pause_dags=True))
+
+    assert result["rc"] == 0, result
+    assert (result["paused"], result["unpaused"]) == ([], ["a"])
+
+
+def test_access_denied_from_invoke_rest_api_is_explained(aws, run_module):
+    aws.history(["blue"])
+    aws.env(GREEN, mode="PUBLIC_ONLY")
+    aws.env(BLUE, mode="PUBLIC_ONLY")
+    aws.stubbers["mwaa"].add_client_error(
+        "invoke_rest_api", service_error_code="AccessDeniedException", http_status_code=403,
+        service_message="User is not authorized to perform airflow:InvokeRestApi",
+        expected_params={"Name": GREEN, "Method": "GET", "Path": "/dags", "QueryParameters": {"limit": 100, "offset": 0}},
+    )
+    aws.list_dags(BLUE, {"a": False})
+
+    result = run_module(mwaa_blue_green, switch("green", pause_dags=True))
+
+    assert result["rc"] == 1
+    assert f"cannot list the DAGs of MWAA environment '{GREEN}'" in result["msg"]
+    assert ("MWAA denied InvokeRestApi (AccessDeniedException: User is not authorized to perform "
+            "airflow:InvokeRestApi)") in result["msg"]
+    assert "PRIVATE_ONLY web server" in result["msg"]
 
 
 # --- input validation --------------------------------------------------------------------------

@@ -569,6 +569,7 @@ def test_check_mode_create_makes_no_write_call(mwaa, run_module):
     assert result["diff"]["after"]["name"] == NAME
     assert result["diff"]["after"]["network_configuration"] == {"subnet_ids": SUBNETS, "security_group_ids": SGS}
     assert result["diff"]["after"]["tags"] == {"Project": "lineage"}
+    assert result["attempts"] == 0
 
 
 def test_check_mode_update_makes_no_write_call_and_does_not_wait(mwaa, run_module, clock):
@@ -700,7 +701,9 @@ def test_validation_error_is_reported_with_the_operation(mwaa, run_module):
     result = run_module(mwaa_environment, dict(ARGS, airflow_version="2.10.3"))
 
     assert result["rc"] == 1
-    assert f"Failed to update MWAA environment '{NAME}'" in result["msg"]
+    # Without a new execution role, an update's ValidationException is not an IAM delay.
+    assert result["attempts"] == 1
+    assert f"Failed to update MWAA environment '{NAME}': An error occurred (ValidationException)" in result["msg"]
     assert "ValidationException" in result["msg"]
 
 
@@ -731,3 +734,168 @@ def test_every_create_environment_field_has_an_option():
     # tags/purge_tags come from the amazon.aws.tags doc fragment.
     options = set(yaml.safe_load(mwaa_environment.DOCUMENTATION)["options"]) | {"tags"}
     assert [m for m in members if _camel_to_snake(m) not in options] == []
+
+
+# --- unset options are not compared (defaults apply on create only) -------------------------------
+
+
+def test_unset_version_and_access_mode_are_not_sent_to_an_existing_environment(mwaa, run_module):
+    # An Airflow 2.11 environment with a public web server: a task that sets only max_workers must
+    # not upgrade it to the create default 3.0.6 nor make its web server private.
+    existing = env(AirflowVersion="2.11.0", WebserverAccessMode="PUBLIC_ONLY")
+    mwaa.get(existing)
+    mwaa.update({"Name": NAME, "MaxWorkers": 4})
+    mwaa.get(dict(existing, MaxWorkers=4))
+
+    result = run_module(mwaa_environment, {"name": NAME, "max_workers": 4, "wait": False}, diff=True)
+
+    assert result["rc"] == 0, result
+    assert result["diff"] == {"before": {"max_workers": 2}, "after": {"max_workers": 4}}
+    assert result["environment"]["airflow_version"] == "2.11.0"
+
+
+def test_unset_version_and_access_mode_alone_change_nothing(mwaa, run_module):
+    mwaa.get(env(AirflowVersion="2.11.0", WebserverAccessMode="PUBLIC_ONLY"))
+
+    result = run_module(mwaa_environment, {"name": NAME, "max_workers": 2})
+
+    assert result["rc"] == 0, result
+    assert result["changed"] is False
+    assert result["attempts"] == 0
+
+
+def test_set_version_and_access_mode_are_compared(mwaa, run_module):
+    mwaa.get(env(AirflowVersion="2.11.0", WebserverAccessMode="PUBLIC_ONLY"))
+    mwaa.update({"Name": NAME, "AirflowVersion": "3.0.6", "WebserverAccessMode": "PRIVATE_ONLY"})
+    mwaa.get(env("UPDATING"))
+
+    result = run_module(
+        mwaa_environment,
+        {"name": NAME, "airflow_version": "3.0.6", "webserver_access_mode": "PRIVATE_ONLY", "wait": False},
+    )
+
+    assert result["rc"] == 0, result
+    assert result["changed"] is True
+
+
+def test_create_sends_the_given_version_and_access_mode(mwaa, run_module):
+    mwaa.get_missing()
+    mwaa.create(create_request(AirflowVersion="2.11.0", WebserverAccessMode="PUBLIC_ONLY"))
+    mwaa.get(env("CREATING"))
+
+    result = run_module(
+        mwaa_environment, dict(ARGS, airflow_version="2.11.0", webserver_access_mode="PUBLIC_ONLY", wait=False)
+    )
+
+    assert result["rc"] == 0, result
+    assert result["attempts"] == 1
+
+
+@pytest.mark.parametrize("value, word", [(None, "null"), ("", "empty")])
+def test_empty_tag_value_is_refused_naming_the_key_before_any_call(mwaa, run_module, value, word):
+    result = run_module(mwaa_environment, dict(ARGS, tags={"Project": "lineage", "Owner": value}))
+
+    assert result["rc"] == 1
+    assert f"tags['Owner'] is {word}" in result["msg"]
+    assert "Project" not in result["msg"]
+
+
+# --- IAM propagation -------------------------------------------------------------------------------
+
+ASSUME_ROLE_MESSAGE = (
+    f"Failed to assume role {ROLE}. This could be due to the role's trust policy. Please ensure your role is "
+    "assumable by 'airflow-env.amazonaws.com' Service Principal and try again."
+)
+
+
+def test_create_is_repeated_while_the_new_role_propagates(mwaa, run_module, clock):
+    mwaa.get_missing()
+    mwaa.error("create_environment", "ValidationException", expected=create_request(), message=ASSUME_ROLE_MESSAGE)
+    mwaa.create(create_request())
+    mwaa.get(env("CREATING"))
+
+    result = run_module(mwaa_environment, dict(ARGS, wait=False))
+
+    assert result["rc"] == 0, result
+    assert result["changed"] is True
+    assert result["attempts"] == 2
+    assert clock.sleeps == [5]
+
+
+def test_create_fails_with_the_last_message_when_the_time_is_up(mwaa, run_module, clock):
+    mwaa.get_missing()
+    for _ in range(2):
+        mwaa.error("create_environment", "ValidationException", message=ASSUME_ROLE_MESSAGE)
+
+    result = run_module(mwaa_environment, dict(ARGS, iam_propagation_timeout=1))
+
+    assert result["rc"] == 1
+    assert result["attempts"] == 2
+    assert f"Failed to create MWAA environment '{NAME}' after 2 attempts in 1 s (iam_propagation_timeout=1)" in result["msg"]
+    assert result["msg"].endswith(ASSUME_ROLE_MESSAGE)
+    assert clock.sleeps == [1]
+
+
+def test_any_validation_error_is_retried_within_the_bound(mwaa, run_module, clock):
+    # MWAA cannot tell a propagating role from a wrong input, so a genuinely bad input costs the
+    # whole iam_propagation_timeout (5 s doubling to 30 s, the last wait cut to the deadline).
+    mwaa.get_missing()
+    for _ in range(7):
+        mwaa.error("create_environment", "ValidationException", message="Invalid AirflowVersion: 9.9.9")
+
+    result = run_module(mwaa_environment, dict(ARGS, airflow_version="9.9.9"))
+
+    assert result["rc"] == 1
+    assert result["attempts"] == 7
+    assert clock.sleeps == [5, 10, 20, 30, 30, 25]
+    assert sum(clock.sleeps) == 120
+    assert "after 7 attempts in 120 s" in result["msg"]
+    assert result["msg"].endswith("Invalid AirflowVersion: 9.9.9")
+
+
+def test_zero_timeout_makes_one_attempt(mwaa, run_module, clock):
+    mwaa.get_missing()
+    mwaa.error("create_environment", "ValidationException", message=ASSUME_ROLE_MESSAGE)
+
+    result = run_module(mwaa_environment, dict(ARGS, iam_propagation_timeout=0))
+
+    assert result["rc"] == 1
+    assert result["attempts"] == 1
+    assert result["msg"] == (
+        f"Failed to create MWAA environment '{NAME}': An error occurred (ValidationException) when calling the "
+        f"CreateEnvironment operation: {ASSUME_ROLE_MESSAGE}"
+    )
+    assert clock.sleeps == []
+
+
+def test_other_error_codes_are_not_retried_as_propagation(mwaa, run_module, clock):
+    mwaa.get_missing()
+    mwaa.error("create_environment", "AccessDeniedException", status=403, message="not authorized to perform")
+
+    result = run_module(mwaa_environment, ARGS)
+
+    assert result["rc"] == 1
+    assert result["attempts"] == 1
+    assert clock.sleeps == []
+
+
+def test_update_to_a_new_role_is_repeated_while_it_propagates(mwaa, run_module, clock):
+    new_role = "arn:aws:iam::123456789012:role/lineage-dev-mwaa-v2"
+    request = {"Name": NAME, "ExecutionRoleArn": new_role}
+    mwaa.get(env())
+    mwaa.error("update_environment", "ValidationException", expected=request, message=ASSUME_ROLE_MESSAGE)
+    mwaa.update(request)
+    mwaa.get(env("UPDATING", ExecutionRoleArn=new_role))
+
+    result = run_module(mwaa_environment, dict(ARGS, execution_role_arn=new_role, wait=False))
+
+    assert result["rc"] == 0, result
+    assert result["attempts"] == 2
+    assert clock.sleeps == [5]
+
+
+def test_negative_iam_propagation_timeout_is_refused(mwaa, run_module):
+    result = run_module(mwaa_environment, dict(ARGS, iam_propagation_timeout=-1))
+
+    assert result["rc"] == 1
+    assert "iam_propagation_timeout must not be negative" in result["msg"]
