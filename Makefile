@@ -14,6 +14,8 @@ export ANSIBLE_CONFIG := $(ROOT)/ansible.cfg
 LOCAL_AWS_ENV := AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 \
 	AWS_ENDPOINT_URL=http://127.0.0.1:$(LOCAL_AWS_PORT) AWS_DISABLE_HOST_PREFIX_INJECTION=true
 COLLECTION_LINK := $(LOCAL)/collections/ansible_collections/dataplatform/mwaa_lineage
+# checkov has its own venv: its pins conflict with ours (see requirements-checkov.txt).
+CHECKOV_VENV := $(LOCAL)/checkov-venv
 MOLECULE_SCENARIOS ?= $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
 
 .PHONY: help setup demo test lint sanity unit integration airflow-proof docker-setup molecule bench local-aws local-aws-stop changelog clean
@@ -25,6 +27,12 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt constraints.txt
 	@py=$$(scripts/find-python.sh); echo "setup: creating .venv with $$py"; \
 	  rm -rf $(VENV); $$py -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+$(CHECKOV_VENV)/.stamp: requirements-checkov.txt constraints-checkov.txt
+	@py=$$(scripts/find-python.sh); echo "setup: creating $(CHECKOV_VENV) with $$py"; \
+	  rm -rf $(CHECKOV_VENV); $$py -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-checkov.txt -c constraints-checkov.txt
 	touch $@
 
 $(COLLECTION_LINK):
@@ -47,8 +55,15 @@ demo: setup local-aws ## Deploy the whole stack into the local emulator and prin
 test: setup lint unit sanity integration molecule ## Everything CI runs
 	@echo "make test: all suites passed"
 
-lint: setup ## ansible-lint, production profile, offline
-	ansible-lint --offline --profile production
+# Both linters run even when the first fails, so one run shows every finding.
+# CKV_SKIP_PACKAGE_UPDATE_CHECK: checkov would otherwise ask PyPI for a newer version on every run.
+lint: setup $(CHECKOV_VENV)/.stamp ## ansible-lint (production profile, offline) and checkov (framework ansible, .checkov.yml)
+	@status=0; \
+	start=$$SECONDS; ansible-lint --offline --profile production || status=1; \
+	echo "=== ansible-lint: $$((SECONDS - start)) s"; \
+	start=$$SECONDS; CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV_VENV)/bin/checkov --config-file .checkov.yml || status=1; \
+	echo "=== checkov: $$((SECONDS - start)) s"; \
+	exit $$status
 
 sanity: setup ## ansible-test sanity on a built copy of the collection
 	scripts/sanity.sh
