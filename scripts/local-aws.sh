@@ -3,7 +3,8 @@
 #   scripts/local-aws.sh start|stop|status|restart
 # Listens on 127.0.0.1:${LOCAL_AWS_PORT:-4566}; pid file .local/local-aws-<port>.pid,
 # log .local/local-aws-<port>.log. MWAA delays: LOCAL_AWS_MWAA_CREATE_DELAY,
-# LOCAL_AWS_MWAA_UPDATE_DELAY, LOCAL_AWS_MWAA_DELETE_DELAY (seconds; read by the server).
+# LOCAL_AWS_MWAA_UPDATE_DELAY, LOCAL_AWS_MWAA_DELETE_DELAY, LOCAL_AWS_MWAA_IAM_PROPAGATION_DELAY
+# (seconds; read by the server).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -81,7 +81,8 @@ class LocalAws:
         self.control("DELETE", "mwaa/faults")
 
     def mwaa_settings(self, **changes):
-        """Read or change create_delay/update_delay/delete_delay/default_airflow_version/reference_checks."""
+        """Read or change create_delay/update_delay/delete_delay/iam_propagation_delay/default_airflow_version/
+        reference_checks."""
         if changes:
             return self.control("POST", "mwaa/config", changes)
         return self.control("GET", "mwaa/config")
@@ -92,6 +93,13 @@ class LocalAws:
     def set_airflow_target(self, name, **config):
         """Where InvokeRestApi goes: base_url=http://127.0.0.1:PORT (forward) or responses={...} (canned)."""
         return self.control("PUT", f"mwaa/environments/{name}/airflow", config)
+
+    def set_vpc_callers(self, name, source_cidrs=(), access_keys=(), region=None):
+        """Declare which callers count as inside the VPC of environment ``name`` (InvokeRestApi on a
+        PRIVATE_ONLY web server): source addresses (CIDRs) and/or access key ids. Default: none."""
+        query = f"?region={region}" if region else ""
+        return self.control("PUT", f"mwaa/environments/{name}/vpc-callers{query}",
+                            {"source_cidrs": list(source_cidrs), "access_keys": list(access_keys)})
 
     # -- boto3 -------------------------------------------------------------------
     def client(self, service, region=REGION, **config):

@@ -34,6 +34,10 @@ def main(argv=None):
                         help="seconds in UPDATING before AVAILABLE/UPDATE_FAILED (default 2)")
     parser.add_argument("--mwaa-delete-delay", type=float, default=_env_float("LOCAL_AWS_MWAA_DELETE_DELAY", 1.0),
                         help="seconds in DELETING before the environment is gone (default 1)")
+    parser.add_argument("--mwaa-iam-propagation-delay", type=float,
+                        default=_env_float("LOCAL_AWS_MWAA_IAM_PROPAGATION_DELAY", 3.0),
+                        help="CreateEnvironment refuses an execution role younger than this many seconds, "
+                             "as while IAM propagates (default 3; 0 turns it off)")
     parser.add_argument("--mwaa-default-airflow-version", choices=SUPPORTED_AIRFLOW_VERSIONS,
                         default=os.environ.get("LOCAL_AWS_MWAA_DEFAULT_AIRFLOW_VERSION") or DEFAULT_AIRFLOW_VERSION)
     parser.add_argument("--no-reference-checks", action="store_true",
@@ -46,6 +50,7 @@ def main(argv=None):
         create_delay=args.mwaa_create_delay,
         update_delay=args.mwaa_update_delay,
         delete_delay=args.mwaa_delete_delay,
+        iam_propagation_delay=args.mwaa_iam_propagation_delay,
         default_airflow_version=args.mwaa_default_airflow_version,
         reference_checks=not args.no_reference_checks,
     )

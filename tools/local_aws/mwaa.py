@@ -10,6 +10,8 @@ timer thread is needed and tests stay deterministic.
 
 import base64
 import copy
+import datetime
+import ipaddress
 import json
 import re
 import secrets
@@ -28,7 +30,9 @@ from .airflow_proxy import AirflowTarget
 from .journal import RestResolver, raw_path
 from .validation import ApiError, ValidationError, validate_input
 
-SUPPORTED_AIRFLOW_VERSIONS = ("2.7.2", "2.8.1", "2.9.2", "2.10.1", "2.10.3", "2.11.0", "3.0.6")
+# The one list of accepted versions (flags, settings and CreateEnvironment/UpdateEnvironment use it).
+# botocore's docs list up to 3.0.6; 2.11.2 is in the MWAA user guide's "Apache Airflow versions" table.
+SUPPORTED_AIRFLOW_VERSIONS = ("2.7.2", "2.8.1", "2.9.2", "2.10.1", "2.10.3", "2.11.0", "2.11.2", "3.0.6")
 # The API reference: "If no value is specified, it defaults to the latest version."
 DEFAULT_AIRFLOW_VERSION = "3.0.6"
 ENVIRONMENT_CLASSES = ("mw1.micro", "mw1.small", "mw1.medium", "mw1.large", "mw1.xlarge", "mw1.2xlarge")
@@ -72,6 +76,14 @@ STATUSES = (
 )
 ARN_RE = re.compile(r"^arn:(aws[a-z-]*):airflow:([a-z0-9-]+):(\d{12}):environment/(.+)$")
 AIRFLOW_TRUST_PRINCIPAL = "airflow-env.amazonaws.com"
+# The one user report of the answer (issue 11); the AWS user guide documents the refusal itself.
+PRIVATE_INVOKE_DENIED = "Private webserver environments can only call InvokeRestApi within a VPC"
+# (label in messages, path member, version member) of the files MWAA reads from the source bucket.
+S3_FILES = (
+    ("requirements file", "RequirementsS3Path", "RequirementsS3ObjectVersion"),
+    ("plugins file", "PluginsS3Path", "PluginsS3ObjectVersion"),
+    ("startup script", "StartupScriptS3Path", "StartupScriptS3ObjectVersion"),
+)
 
 
 def partition(region):
@@ -90,16 +102,45 @@ def _version_tuple(version):
     return tuple(int(p) for p in re.findall(r"\d+", version))
 
 
+def version_change_error(current, wanted):
+    """Why MWAA refuses an in-place change from ``current`` to ``wanted``, or None.
+
+    MWAA user guide, "Changing the Apache Airflow version": minor upgrades and downgrades in
+    place; 2.x -> 3.x only from 2.11.x (2.10.3 and older need a new environment); 3.x -> 2.11.x.
+    """
+    if _major(current) == _major(wanted):
+        return None
+    if _major(current) == "2" and _major(wanted) == "3":
+        if _version_tuple(current)[:2] == (2, 11):
+            return None
+        return (
+            f"AirflowVersion {wanted}: an environment on Apache Airflow {current} cannot be upgraded to "
+            "Apache Airflow 3 in place. Upgrade to the latest 2.11.x version first, or create a new environment "
+            "and migrate."
+        )
+    if _major(current) == "3" and _major(wanted) == "2":
+        if _version_tuple(wanted)[:2] == (2, 11):
+            return None
+        return (
+            f"AirflowVersion {wanted}: an environment on Apache Airflow {current} can only be downgraded in place "
+            "to a 2.11.x version."
+        )
+    return f"AirflowVersion cannot change from {current} to {wanted} in place; create a new environment and migrate."
+
+
 class Settings:
     """Runtime knobs; the control API changes them, reset restores the start-up values."""
 
-    FIELDS = ("create_delay", "update_delay", "delete_delay", "default_airflow_version", "reference_checks")
+    FIELDS = ("create_delay", "update_delay", "delete_delay", "iam_propagation_delay", "default_airflow_version",
+              "reference_checks")
 
-    def __init__(self, create_delay=2.0, update_delay=2.0, delete_delay=1.0,
+    def __init__(self, create_delay=2.0, update_delay=2.0, delete_delay=1.0, iam_propagation_delay=3.0,
                  default_airflow_version=DEFAULT_AIRFLOW_VERSION, reference_checks=True):
         self.create_delay = float(create_delay)
         self.update_delay = float(update_delay)
         self.delete_delay = float(delete_delay)
+        # A role younger than this is refused by CreateEnvironment, as while IAM propagates on AWS.
+        self.iam_propagation_delay = float(iam_propagation_delay)
         self.default_airflow_version = default_airflow_version
         self.reference_checks = bool(reference_checks)
 
@@ -166,6 +207,48 @@ class Fault:
         return out
 
 
+class VpcCallers:
+    """Which requests count as coming from inside an environment's VPC (InvokeRestApi on PRIVATE_ONLY).
+
+    On AWS that is the network path (the caller sits in the VPC and reaches MWAA through its
+    interface endpoint). Locally every caller shares one host, so a test declares what stands for
+    "inside": source addresses (a container on a bridge network) or the access keys of credentials
+    that only in-VPC hosts hold (an instance role, assumed through STS). Nothing else does.
+    """
+
+    KEYS = ("source_cidrs", "access_keys")
+
+    def __init__(self, config):
+        if not isinstance(config, dict):
+            raise ValueError("the VPC callers must be a JSON object")
+        unknown = set(config) - set(self.KEYS)
+        if unknown:
+            raise ValueError(f"unknown keys {', '.join(sorted(unknown))}; known: {', '.join(self.KEYS)}")
+        for key in self.KEYS:
+            value = config.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+                raise ValueError(f"{key} must be a list of non-empty strings")
+        if not any(config.get(key) for key in self.KEYS):
+            raise ValueError("give source_cidrs and/or access_keys (DELETE removes the declaration)")
+        try:
+            self.networks = [ipaddress.ip_network(c, strict=False) for c in config.get("source_cidrs", [])]
+        except ValueError as err:
+            raise ValueError(f"source_cidrs: {err}") from err
+        self.access_keys = frozenset(config.get("access_keys", []))
+
+    def describe(self):
+        return {"source_cidrs": [str(n) for n in self.networks], "access_keys": sorted(self.access_keys)}
+
+    def contains(self, source_ip, access_key):
+        if access_key and access_key in self.access_keys:
+            return True
+        try:
+            address = ipaddress.ip_address(source_ip or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self.networks if network.version == address.version)
+
+
 class MwaaBackend:
     def __init__(self, settings=None):
         self.initial_settings = settings or Settings()
@@ -176,6 +259,7 @@ class MwaaBackend:
         self.envs = {}  # (account, region, name) -> {"env": {...}, "pending": {...} | None}
         self.faults = []
         self.targets = {}  # (region or "*", name) -> AirflowTarget
+        self.vpc_callers = {}  # (region or "*", name) -> VpcCallers
 
     # ----------------------------------------------------------------- control side
     def reset(self):
@@ -183,6 +267,7 @@ class MwaaBackend:
             self.envs.clear()
             self.faults.clear()
             self.targets.clear()
+            self.vpc_callers.clear()
             self.settings = copy.deepcopy(self.initial_settings)
 
     def add_fault(self, spec):
@@ -255,6 +340,21 @@ class MwaaBackend:
     def delete_target(self, name, region=None):
         with self.lock:
             return self.targets.pop((region or "*", name), None) is not None
+
+    def set_vpc_callers(self, name, config, region=None):
+        callers = VpcCallers(config)
+        with self.lock:
+            self.vpc_callers[(region or "*", name)] = callers
+        return callers.describe()
+
+    def get_vpc_callers(self, name, region=None):
+        with self.lock:
+            return (self.vpc_callers.get((region, name)) or self.vpc_callers.get(("*", name))
+                    or self.vpc_callers.get(("*", "*")))
+
+    def delete_vpc_callers(self, name, region=None):
+        with self.lock:
+            return self.vpc_callers.pop((region or "*", name), None) is not None
 
     def dump(self):
         with self.lock:
@@ -333,7 +433,8 @@ class MwaaBackend:
             hints["operation"] = operation
             params = self._params(operation, environ, labels, query)
             validate_input(self.model.operation_model(operation).input_shape, params)
-            ctx = {"account": account, "region": region, "access_key": access_key, "hints": hints}
+            ctx = {"account": account, "region": region, "access_key": access_key, "hints": hints,
+                   "source_ip": environ.get("REMOTE_ADDR")}
             with self.lock:
                 self._tick_all()
                 name = params.get("Name") or self._name_from_arn(params.get("ResourceArn"))
@@ -420,9 +521,11 @@ class MwaaBackend:
 
     def _record_by_arn(self, ctx, arn):
         match = ARN_RE.match(arn)
-        if not match or match.group(3) != ctx["account"]:
+        # Each regional endpoint knows only its own region's environments.
+        if (not match or match.group(3) != ctx["account"] or match.group(2) != ctx["region"]
+                or match.group(1) != partition(ctx["region"])):
             raise ApiError("ResourceNotFoundException", f"Resource {arn} not found.", 404)
-        key = (ctx["account"], match.group(2), match.group(4))
+        key = (ctx["account"], ctx["region"], match.group(4))
         record = self.envs.get(key)
         if record is None:
             raise ApiError("ResourceNotFoundException", f"Resource {arn} not found.", 404)
@@ -463,11 +566,10 @@ class MwaaBackend:
                 f"AirflowVersion '{version}' is not supported. Supported versions: "
                 f"{', '.join(SUPPORTED_AIRFLOW_VERSIONS)}."
             )
-        if previous_version and _major(previous_version) != _major(version):
-            raise ValidationError(
-                f"AirflowVersion cannot change major version in place ({previous_version} -> {version}); "
-                "create a new environment and migrate."
-            )
+        if previous_version:
+            refusal = version_change_error(previous_version, version)
+            if refusal:
+                raise ValidationError(refusal)
         micro = cls == "mw1.micro"
         max_w, min_w = env["MaxWorkers"], env["MinWorkers"]
         if micro and (max_w != 1 or min_w != 1):
@@ -499,22 +601,30 @@ class MwaaBackend:
         if env.get("Teams") and not env.get("IdentityCenterConfiguration"):
             raise ValidationError("Teams requires IdentityCenterConfiguration to be set.")
 
-    def _check_references(self, ctx, params):
-        """Like the service: the role must be assumable by MWAA, the bucket private, the network real."""
+    def _check_references(self, ctx, params, s3_files=None, role_min_age=0.0):
+        """Like the service: the role must be assumable by MWAA, the bucket private, the key, files and network real.
+
+        ``s3_files`` is ``(bucket ARN, [(label, path member, path, version member, version or None)])``;
+        ``role_min_age`` the IAM propagation delay a CreateEnvironment applies to the role.
+        """
         if not self.settings.reference_checks:
             return
         account, region = ctx["account"], ctx["region"]
         if "ExecutionRoleArn" in params:
-            self._check_role(account, params["ExecutionRoleArn"])
+            self._check_role(account, params["ExecutionRoleArn"], role_min_age)
         if "SourceBucketArn" in params:
             self._check_bucket(account, params["SourceBucketArn"])
+        if "KmsKey" in params:
+            self._check_kms_key(account, region, params["KmsKey"])
+        if s3_files and s3_files[1]:
+            self._check_s3_files(account, *s3_files)
         network = params.get("NetworkConfiguration")
         if network:
             self._check_network(account, region, network.get("SubnetIds"), network.get("SecurityGroupIds"),
                                 ctx.get("vpc_id"))
 
     @staticmethod
-    def _check_role(account, arn):
+    def _check_role(account, arn, min_age=0.0):
         from moto.iam.models import iam_backends
 
         unable = (
@@ -526,6 +636,14 @@ class MwaaBackend:
             role = iam_backends[role_account][arn.split(":")[1]].get_role_by_arn(arn)
         except Exception as err:  # pylint: disable=broad-except
             raise ValidationError(unable) from err
+        if min_age > 0:
+            # A new role is not yet assumable everywhere (IAM is eventually consistent); AWS answers
+            # exactly as for a role that MWAA may not assume.
+            created = role.create_date
+            if created.tzinfo is None:  # moto keeps naive UTC
+                created = created.replace(tzinfo=datetime.timezone.utc)
+            if (datetime.datetime.now(datetime.timezone.utc) - created).total_seconds() < min_age:
+                raise ValidationError(unable)
         document = role.assume_role_policy_document
         if isinstance(document, str):
             try:
@@ -573,6 +691,49 @@ class MwaaBackend:
         # Documented requirement ("must have Versioning Enabled"); enforced here at request time.
         if getattr(bucket, "versioning_status", None) != "Enabled":
             raise ValidationError(f"Provided bucket does not have versioning enabled for s3 bucket {name}")
+
+    @staticmethod
+    def _check_kms_key(account, region, key):
+        """KmsKey as the model allows it: key id, key/<id>, key ARN, alias/<name> or alias ARN."""
+        from moto.kms.models import kms_backends
+
+        key_account, key_region, ident = account, region, key
+        match = re.match(r"^arn:[^:]+:kms:([^:]*):(\d*):(.+)$", key)
+        if match:
+            key_region, key_account, ident = match.groups()
+        if key_region != region:
+            raise ValidationError(
+                f"KmsKey '{key}' is in region {key_region}; the key must be in the environment's region {region}."
+            )
+        if ident.startswith("key/"):
+            ident = ident[len("key/"):]
+        backend = kms_backends[key_account][region]
+        try:
+            key_id = backend.any_id_to_key_id(ident)
+        except Exception:  # pylint: disable=broad-except
+            key_id = None
+        if key_id not in backend.keys:
+            raise ValidationError(f"KmsKey '{key}' does not exist in account {key_account}, region {region}.")
+
+    @staticmethod
+    def _check_s3_files(account, bucket_arn, files):
+        from moto.s3.models import FakeKey, s3_backends
+
+        name = bucket_arn.split(":::", 1)[1]
+        try:
+            bucket = s3_backends[account][bucket_arn.split(":")[1]].get_bucket(name)
+        except Exception as err:  # pylint: disable=broad-except
+            raise ValidationError(f"Unable to access the source bucket {name}: it does not exist in account {account}.") from err
+        for label, path_member, path, version_member, version in files:
+            versions = [k for k in bucket.keys.getlist(path, default=[]) if isinstance(k, FakeKey)]
+            if version is None:
+                latest = bucket.keys.getlist(path, default=[])[-1:]
+                if not latest or not isinstance(latest[0], FakeKey):
+                    raise ValidationError(f"{path_member}: the {label} '{path}' does not exist in s3 bucket {name}.")
+            elif not any(str(k.version_id) == str(version) for k in versions):
+                raise ValidationError(
+                    f"{version_member}: version '{version}' of the {label} '{path}' does not exist in s3 bucket {name}."
+                )
 
     @staticmethod
     def _check_network(account, region, subnet_ids, group_ids, vpc_id=None):
@@ -674,7 +835,10 @@ class MwaaBackend:
             env["WebserverVpcEndpointService"] = f"com.amazonaws.vpce.{region}.vpce-svc-{secrets.token_hex(9)[:17]}"
             env["DatabaseVpcEndpointService"] = f"com.amazonaws.vpce.{region}.vpce-svc-{secrets.token_hex(9)[:17]}"
         self._check_config(env)
-        self._check_references(ctx, params)
+        files = [(label, path_member, params[path_member], version_member, params.get(version_member))
+                 for label, path_member, version_member in S3_FILES if params.get(path_member)]
+        self._check_references(ctx, params, s3_files=(params["SourceBucketArn"], files),
+                               role_min_age=self.settings.iam_propagation_delay)
         fault = self._take_fault("create_failed", name, region)
         self.envs[key] = {
             "env": env,
@@ -719,14 +883,6 @@ class MwaaBackend:
         for field in CONFIG_FIELDS:
             if field in params and field not in ("LoggingConfiguration", "NetworkConfiguration", "Teams"):
                 merged[field] = copy.deepcopy(params[field])
-        if "EnvironmentClass" in params and params["EnvironmentClass"] != env["EnvironmentClass"]:
-            # Capacity defaults follow the class unless the caller set them.
-            micro = params["EnvironmentClass"] == "mw1.micro"
-            defaults = {"MaxWorkers": 1 if micro else 10, "MinWorkers": 1, "Schedulers": 1 if micro else 2,
-                        "MinWebservers": 1 if micro else 2, "MaxWebservers": 1 if micro else 2}
-            for field, value in defaults.items():
-                if field not in params:
-                    merged[field] = value
         if "LoggingConfiguration" in params:
             merged["LoggingConfiguration"] = self._logging(
                 params["LoggingConfiguration"], env["LoggingConfiguration"], name, region, account)
@@ -749,7 +905,11 @@ class MwaaBackend:
             subnets = env["NetworkConfiguration"]["SubnetIds"]
             refs["NetworkConfiguration"] = {"SecurityGroupIds": merged["NetworkConfiguration"]["SecurityGroupIds"]}
             ctx = dict(ctx, vpc_id=self._vpc_of(account, region, subnets))
-        self._check_references(ctx, refs)
+        # A changed path or version is checked; a path given alone must exist in its latest version.
+        files = [(label, path_member, merged[path_member], version_member, params.get(version_member))
+                 for label, path_member, version_member in S3_FILES
+                 if (path_member in params or version_member in params) and merged.get(path_member)]
+        self._check_references(ctx, refs, s3_files=(merged["SourceBucketArn"], files))
         fault = self._take_fault("update_failed", name, region)
         now = time.time()
         merged["Status"] = "UPDATING"
@@ -831,6 +991,10 @@ class MwaaBackend:
         method, path = params["Method"], params["Path"]
         ctx["hints"]["mutating"] = method != "GET"
         ctx["hints"]["detail"] = f"{method} {path}"
+        if env["WebserverAccessMode"] == "PRIVATE_ONLY":
+            callers = self.get_vpc_callers(name, ctx["region"])
+            if callers is None or not callers.contains(ctx.get("source_ip"), ctx.get("access_key")):
+                raise ApiError("AccessDeniedException", PRIVATE_INVOKE_DENIED, 403)
         if env["Status"] not in WEBSERVER_UP_STATES:
             raise ValidationError(
                 f"Environment {name} has no running web server (status {env['Status']}); InvokeRestApi needs "

@@ -67,6 +67,8 @@ class LocalAws:
             Rule("/_local_aws/mwaa/environments/<name>/status", endpoint="mwaa_status", methods=["POST"]),
             Rule("/_local_aws/mwaa/environments/<name>/airflow", endpoint="mwaa_airflow",
                  methods=["GET", "PUT", "DELETE"]),
+            Rule("/_local_aws/mwaa/environments/<name>/vpc-callers", endpoint="mwaa_vpc_callers",
+                 methods=["GET", "PUT", "DELETE"]),
         ])
 
     # --------------------------------------------------------------- AWS traffic
@@ -196,6 +198,17 @@ class LocalAws:
         if target is None:
             raise LookupError(f"no Airflow target configured for {name!r}")
         return _json(target.describe())
+
+    def ctl_mwaa_vpc_callers(self, request, name):
+        region = request.args.get("region")
+        if request.method == "PUT":
+            return _json(self.mwaa.set_vpc_callers(name, self._body(request), region))
+        if request.method == "DELETE":
+            return _json({"deleted": self.mwaa.delete_vpc_callers(name, region)})
+        callers = self.mwaa.get_vpc_callers(name, region)
+        if callers is None:
+            raise LookupError(f"no VPC callers declared for {name!r}: nothing counts as inside its VPC")
+        return _json(callers.describe())
 
 
 def _warm_up(app):

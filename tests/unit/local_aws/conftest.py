@@ -4,7 +4,9 @@ import time
 
 import pytest
 
-FAST = {"create_delay": 0.3, "update_delay": 0.3, "delete_delay": 0.2}
+# No IAM propagation wait: the prerequisites' role is seconds old when the tests create environments;
+# the propagation rule has its own tests.
+FAST = {"create_delay": 0.3, "update_delay": 0.3, "delete_delay": 0.2, "iam_propagation_delay": 0.0}
 
 
 @pytest.fixture(scope="module")

@@ -97,6 +97,8 @@ def test_forced_status_and_delays(aws, mwaa, prereq, wait):
 def test_settings_validation(aws):
     with pytest.raises(AssertionError, match="unknown setting"):
         aws.mwaa_settings(create_speed=1)
+    with pytest.raises(AssertionError, match="iam_propagation_delay must be >= 0"):
+        aws.mwaa_settings(iam_propagation_delay=-1)
     with pytest.raises(AssertionError, match="default_airflow_version"):
         aws.mwaa_settings(default_airflow_version="1.10.12")
     with pytest.raises(AssertionError, match="type must be one of"):
@@ -116,11 +118,15 @@ def test_reset_empties_everything(aws, mwaa, prereq):
     _create(mwaa, prereq, "ctl-reset")
     aws.inject_fault("update_failed")
     aws.mwaa_settings(update_delay=9)
+    aws.set_vpc_callers("ctl-reset", source_cidrs=["127.0.0.1/32"])
     aws.client("ssm").put_parameter(Name="/ctl/reset", Value="x", Type="String")
     aws.reset()
     assert mwaa.list_environments()["Environments"] == []
     assert aws.control("GET", "mwaa/faults") == []
     assert aws.mwaa_settings()["update_delay"] == 2.0  # start-up value
     assert aws.client("ssm").describe_parameters()["Parameters"] == []
+    with pytest.raises(AssertionError, match="404"):
+        aws.control("GET", "mwaa/environments/ctl-reset/vpc-callers")
     assert [c["operation"] for c in aws.calls()] == ["ListEnvironments", "DescribeParameters"]
-    aws.mwaa_settings(create_delay=0.3, update_delay=0.3, delete_delay=0.2)
+    assert aws.mwaa_settings()["iam_propagation_delay"] == 3.0  # start-up value
+    aws.mwaa_settings(create_delay=0.3, update_delay=0.3, delete_delay=0.2, iam_propagation_delay=0.0)

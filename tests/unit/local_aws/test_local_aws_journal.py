@@ -144,7 +144,7 @@ def test_mwaa_rest_json(aws, prereq, wait):
     aws.set_airflow_target("journal-env", responses={"*": {"status": 200, "body": {"ok": True}}})
     arn = "arn:aws:airflow:us-east-1:123456789012:environment/journal-env"
     seen = _journal(aws, [
-        lambda: mwaa.create_environment(Name="journal-env", **prereq),
+        lambda: mwaa.create_environment(Name="journal-env", WebserverAccessMode="PUBLIC_ONLY", **prereq),
         lambda: mwaa.get_environment(Name="journal-env"),
         lambda: mwaa.list_environments(),
         lambda: mwaa.list_tags_for_resource(ResourceArn=arn),

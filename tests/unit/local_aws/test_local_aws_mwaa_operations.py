@@ -53,15 +53,17 @@ def test_create_get_defaults_and_transition(aws, mwaa, prereq, wait):
     assert [g["logGroupName"] for g in groups] == ["airflow-ops-create-Task"]
 
 
-def test_create_with_explicit_settings_round_trips(mwaa, prereq, wait):
+def test_create_with_explicit_settings_round_trips(aws, mwaa, prereq, wait):
+    key_arn = aws.client("kms").create_key(Description="ops-explicit")["KeyMetadata"]["Arn"]
+    bucket = prereq["SourceBucketArn"].split(":::")[1]
+    version = aws.client("s3").put_object(Bucket=bucket, Key="requirements.txt", Body=b"apache-airflow\n")["VersionId"]
     _create(
         mwaa, prereq, "ops-explicit", AirflowVersion="2.10.3", EnvironmentClass="mw1.medium",
         MaxWorkers=4, MinWorkers=2, Schedulers=3, MinWebservers=2, MaxWebservers=4,
         WebserverAccessMode="PUBLIC_ONLY", WeeklyMaintenanceWindowStart="TUE:03:30",
         AirflowConfigurationOptions={"core.load_examples": "false", "openlineage.namespace": "demo"},
         LoggingConfiguration={"WorkerLogs": {"Enabled": True, "LogLevel": "WARNING"}},
-        KmsKey="arn:aws:kms:us-east-1:123456789012:key/0d6fd7c2-9f0a-4c4f-8f2c-6a3b1d2e3f4a",
-        RequirementsS3Path="requirements.txt", RequirementsS3ObjectVersion="v1",
+        KmsKey=key_arn, RequirementsS3Path="requirements.txt", RequirementsS3ObjectVersion=version,
         EndpointManagement="CUSTOMER",
     )
     env = mwaa.get_environment(Name="ops-explicit")["Environment"]
@@ -70,8 +72,8 @@ def test_create_with_explicit_settings_round_trips(mwaa, prereq, wait):
     assert env["AirflowConfigurationOptions"]["openlineage.namespace"] == "demo"
     assert env["LoggingConfiguration"]["WorkerLogs"]["LogLevel"] == "WARNING"
     assert env["LoggingConfiguration"]["WorkerLogs"]["CloudWatchLogGroupArn"].endswith("airflow-ops-explicit-Worker")
-    assert env["KmsKey"].endswith("6a3b1d2e3f4a")
-    assert env["RequirementsS3ObjectVersion"] == "v1"
+    assert env["KmsKey"] == key_arn
+    assert env["RequirementsS3ObjectVersion"] == version
     assert ".vpce." not in env["WebserverUrl"] and "-vpce" not in env["WebserverUrl"]
     assert env["WebserverVpcEndpointService"].startswith("com.amazonaws.vpce.us-east-1.vpce-svc-")
     assert env["DatabaseVpcEndpointService"].startswith("com.amazonaws.vpce.us-east-1.vpce-svc-")
@@ -137,6 +139,22 @@ def test_update_security_groups(aws, mwaa, prereq, wait):
     assert env["NetworkConfiguration"]["SubnetIds"] == prereq["NetworkConfiguration"]["SubnetIds"]
 
 
+def test_changing_the_class_keeps_the_capacity(mwaa, prereq, wait):
+    _create(mwaa, prereq, "ops-class", MaxWorkers=4, MinWorkers=2, Schedulers=3, MinWebservers=3, MaxWebservers=4)
+    wait(mwaa, "ops-class", {"AVAILABLE"})
+    mwaa.update_environment(Name="ops-class", EnvironmentClass="mw1.medium")
+    wait(mwaa, "ops-class", {"AVAILABLE"})
+    env = mwaa.get_environment(Name="ops-class")["Environment"]
+    assert env["EnvironmentClass"] == "mw1.medium"
+    assert (env["MinWorkers"], env["MaxWorkers"], env["Schedulers"]) == (2, 4, 3)
+    assert (env["MinWebservers"], env["MaxWebservers"]) == (3, 4)
+    # The kept values must suit the new class: mw1.micro runs one of each.
+    with pytest.raises(ClientError) as excinfo:
+        mwaa.update_environment(Name="ops-class", EnvironmentClass="mw1.micro")
+    assert _code(excinfo) == "ValidationException"
+    assert "mw1.micro" in excinfo.value.response["Error"]["Message"]
+
+
 def test_delete_goes_through_deleting_then_gone(mwaa, prereq, wait):
     _create(mwaa, prereq, "ops-delete")
     wait(mwaa, "ops-delete", {"AVAILABLE"})
@@ -160,6 +178,22 @@ def test_tags(mwaa, prereq):
     with pytest.raises(ClientError) as excinfo:
         mwaa.list_tags_for_resource(ResourceArn=arn.replace("ops-tags", "ops-nope"))
     assert _code(excinfo) == "ResourceNotFoundException"
+
+
+def test_tag_calls_are_scoped_to_the_endpoint_region(aws, mwaa):
+    eu_prereq = aws.mwaa_prerequisites(prefix="ops-eu-tags", region="eu-west-1", cidr="10.44.0.0/16")
+    eu = aws.client("mwaa", region="eu-west-1")
+    arn = eu.create_environment(Name="ops-eu-tags", Tags={"a": "1"}, **eu_prereq)["Arn"]
+    for call in (lambda: mwaa.list_tags_for_resource(ResourceArn=arn),
+                 lambda: mwaa.tag_resource(ResourceArn=arn, Tags={"b": "2"}),
+                 lambda: mwaa.untag_resource(ResourceArn=arn, tagKeys=["a"])):
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert _code(excinfo) == "ResourceNotFoundException"
+        assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert eu.list_tags_for_resource(ResourceArn=arn)["Tags"] == {"a": "1"}  # untouched
+    eu.tag_resource(ResourceArn=arn, Tags={"b": "2"})
+    assert eu.list_tags_for_resource(ResourceArn=arn)["Tags"] == {"a": "1", "b": "2"}
 
 
 def test_tokens(mwaa, prereq):
@@ -235,7 +269,7 @@ def fake_airflow():
 
 
 def test_invoke_rest_api_unconfigured_is_a_clear_error(mwaa, prereq, wait):
-    _create(mwaa, prereq, "ops-rest-none")
+    _create(mwaa, prereq, "ops-rest-none", WebserverAccessMode="PUBLIC_ONLY")
     wait(mwaa, "ops-rest-none", {"AVAILABLE"})
     with pytest.raises(ClientError) as excinfo:
         mwaa.invoke_rest_api(Name="ops-rest-none", Path="/dags", Method="GET")
@@ -245,7 +279,7 @@ def test_invoke_rest_api_unconfigured_is_a_clear_error(mwaa, prereq, wait):
 
 
 def test_invoke_rest_api_needs_a_running_webserver(aws, mwaa, prereq):
-    _create(mwaa, prereq, "ops-rest-creating")
+    _create(mwaa, prereq, "ops-rest-creating", WebserverAccessMode="PUBLIC_ONLY")
     aws.set_airflow_target("ops-rest-creating", responses={"*": {"status": 200, "body": {}}})
     with pytest.raises(ClientError) as excinfo:
         mwaa.invoke_rest_api(Name="ops-rest-creating", Path="/dags", Method="GET")
@@ -254,7 +288,7 @@ def test_invoke_rest_api_needs_a_running_webserver(aws, mwaa, prereq):
 
 
 def test_invoke_rest_api_forwards_to_local_airflow(aws, mwaa, prereq, wait, fake_airflow):
-    _create(mwaa, prereq, "ops-rest", AirflowVersion="3.0.6")
+    _create(mwaa, prereq, "ops-rest", AirflowVersion="3.0.6", WebserverAccessMode="PUBLIC_ONLY")
     wait(mwaa, "ops-rest", {"AVAILABLE"})
     shown = aws.set_airflow_target("ops-rest", base_url=fake_airflow, username="admin", password="s3cret")
     assert shown["password"] == "***"
@@ -280,7 +314,7 @@ def test_invoke_rest_api_forwards_to_local_airflow(aws, mwaa, prereq, wait, fake
 
 
 def test_invoke_rest_api_canned_answers(aws, mwaa, prereq, wait):
-    _create(mwaa, prereq, "ops-rest-canned")
+    _create(mwaa, prereq, "ops-rest-canned", WebserverAccessMode="PUBLIC_ONLY")
     aws.set_airflow_target("ops-rest-canned", responses={
         "GET /monitor/health": {"status": 200, "body": {"metadatabase": {"status": "healthy"}}},
         "PATCH *": {"status": 200, "body": {"is_paused": True}},
@@ -298,3 +332,87 @@ def test_invoke_rest_api_canned_answers(aws, mwaa, prereq, wait):
 def test_airflow_target_must_be_loopback(aws):
     with pytest.raises(AssertionError, match="loopback"):
         aws.set_airflow_target("ops-rest", base_url="http://10.0.0.1:8080")
+
+
+# ---------------------------------------------------------------- InvokeRestApi on a private web server
+def _other_caller(aws, prereq):
+    """An MWAA client with credentials of their own (an assumed role), as a host in the VPC would hold."""
+    import boto3
+    from botocore.config import Config
+
+    creds = aws.client("sts").assume_role(RoleArn=prereq["ExecutionRoleArn"], RoleSessionName="in-vpc")["Credentials"]
+    client = boto3.client(
+        "mwaa", endpoint_url=aws.endpoint_url, region_name="us-east-1", config=Config(inject_host_prefix=False),
+        aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    return client, creds["AccessKeyId"]
+
+
+def _denied(call):
+    with pytest.raises(ClientError) as excinfo:
+        call()
+    assert _code(excinfo) == "AccessDeniedException"
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert excinfo.value.response["Error"]["Message"] == (
+        "Private webserver environments can only call InvokeRestApi within a VPC")
+
+
+def test_private_webserver_refuses_invoke_rest_api_from_outside_the_vpc(aws, mwaa, prereq, wait, fake_airflow):
+    _create(mwaa, prereq, "ops-private")
+    wait(mwaa, "ops-private", {"AVAILABLE"})
+    aws.set_airflow_target("ops-private", base_url=fake_airflow, username="admin", password="s3cret")
+    _FakeAirflow.seen.clear()
+    _denied(lambda: mwaa.invoke_rest_api(Name="ops-private", Path="/dags", Method="GET"))
+    _denied(lambda: mwaa.invoke_rest_api(Name="ops-private", Path="/dags/x", Method="PATCH", Body={"is_paused": True}))
+    assert _FakeAirflow.seen == []  # nothing reached Airflow
+    # Callers declared inside another environment's VPC are still outside this one's.
+    aws.set_vpc_callers("ops-other", source_cidrs=["127.0.0.0/8"])
+    _denied(lambda: mwaa.invoke_rest_api(Name="ops-private", Path="/dags", Method="GET"))
+    # Other calls on the environment are not affected.
+    assert mwaa.create_web_login_token(Name="ops-private")["WebToken"]
+
+
+def test_declared_vpc_callers_may_invoke_rest_api(aws, mwaa, prereq, wait):
+    _create(mwaa, prereq, "ops-private-in")
+    aws.set_airflow_target("ops-private-in", responses={"*": {"status": 200, "body": {"ok": True}}})
+    wait(mwaa, "ops-private-in", {"AVAILABLE"})
+    inside, access_key = _other_caller(aws, prereq)
+    _denied(lambda: inside.invoke_rest_api(Name="ops-private-in", Path="/dags", Method="GET"))
+
+    # By access key: the credentials only an in-VPC host holds; the control node's key stays outside.
+    shown = aws.set_vpc_callers("ops-private-in", access_keys=[access_key])
+    assert shown == {"source_cidrs": [], "access_keys": [access_key]}
+    assert inside.invoke_rest_api(Name="ops-private-in", Path="/dags", Method="GET")["RestApiResponse"] == {"ok": True}
+    _denied(lambda: mwaa.invoke_rest_api(Name="ops-private-in", Path="/dags", Method="GET"))
+
+    # By source address (every caller here is on the loopback interface).
+    aws.set_vpc_callers("ops-private-in", source_cidrs=["127.0.0.1/32"])
+    assert mwaa.invoke_rest_api(Name="ops-private-in", Path="/dags", Method="GET")["RestApiStatusCode"] == 200
+    aws.set_vpc_callers("ops-private-in", source_cidrs=["10.0.0.0/16"])
+    _denied(lambda: mwaa.invoke_rest_api(Name="ops-private-in", Path="/dags", Method="GET"))
+
+    # Scoped by region when asked, and removable.
+    aws.set_vpc_callers("ops-private-in", source_cidrs=["127.0.0.1/32"], region="eu-west-1")
+    _denied(lambda: mwaa.invoke_rest_api(Name="ops-private-in", Path="/dags", Method="GET"))
+    aws.control("DELETE", "mwaa/environments/ops-private-in/vpc-callers")
+    aws.control("DELETE", "mwaa/environments/ops-private-in/vpc-callers?region=eu-west-1")
+    with pytest.raises(AssertionError, match="404"):
+        aws.control("GET", "mwaa/environments/ops-private-in/vpc-callers")
+
+
+def test_switching_to_public_lifts_the_refusal(aws, mwaa, prereq, wait):
+    _create(mwaa, prereq, "ops-to-public")
+    aws.set_airflow_target("ops-to-public", responses={"*": {"status": 200, "body": {}}})
+    wait(mwaa, "ops-to-public", {"AVAILABLE"})
+    _denied(lambda: mwaa.invoke_rest_api(Name="ops-to-public", Path="/dags", Method="GET"))
+    mwaa.update_environment(Name="ops-to-public", WebserverAccessMode="PUBLIC_ONLY")
+    wait(mwaa, "ops-to-public", {"AVAILABLE"})
+    assert mwaa.invoke_rest_api(Name="ops-to-public", Path="/dags", Method="GET")["RestApiStatusCode"] == 200
+
+
+def test_vpc_callers_validation(aws):
+    for body, needle in (({}, "source_cidrs and/or access_keys"), ({"source_cidrs": ["10.0.0.300/8"]}, "source_cidrs"),
+                         ({"source_cidrs": "10.0.0.0/8"}, "list"), ({"vpc": "vpc-1"}, "unknown keys")):
+        with pytest.raises(AssertionError, match=needle):
+            aws.control("PUT", "mwaa/environments/ops-x/vpc-callers", body)

@@ -6,6 +6,7 @@ the emulator itself rejects, as the real service would for any SDK.
 
 import copy
 import json
+import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -226,6 +227,130 @@ def test_security_group_must_be_in_the_vpc(aws, raw_mwaa, prereq):
         "ValidationException", "SecurityGroupIds", foreign)
 
 
+ASSUME_FAILED = (
+    "Failed to assume role {arn}. This could be due to the role's trust policy. Please ensure your role is "
+    "assumable by 'airflow-env.amazonaws.com' Service Principal and try again."
+)
+
+
+def _mwaa_role(aws, name):
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "airflow-env.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    return aws.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+
+
+def test_a_new_role_is_refused_until_iam_has_propagated(aws, raw_mwaa, prereq):
+    aws.mwaa_settings(iam_propagation_delay=2.0)
+    try:
+        role = _mwaa_role(aws, "val-fresh-role")
+        created_by = time.monotonic()  # the role exists from before this moment on
+        message = _expect(lambda: raw_mwaa.create_environment(
+            **_request(prereq, Name="val-fresh", ExecutionRoleArn=role["Arn"])), "ValidationException")
+        assert message == ASSUME_FAILED.format(arn=role["Arn"])
+        assert "val-fresh" not in raw_mwaa.list_environments()["Environments"]
+        # Once the role is older than the delay (moto's CreateDate), the same request works.
+        time.sleep(max(0.0, created_by + 2.1 - time.monotonic()))
+        raw_mwaa.create_environment(**_request(prereq, Name="val-fresh", ExecutionRoleArn=role["Arn"]))
+    finally:
+        aws.mwaa_settings(iam_propagation_delay=0.0)
+    assert "val-fresh" in raw_mwaa.list_environments()["Environments"]
+
+
+def test_iam_propagation_is_a_reference_check(aws, raw_mwaa, prereq):
+    aws.mwaa_settings(iam_propagation_delay=60.0, reference_checks=False)
+    try:
+        role = _mwaa_role(aws, "val-fresh-unchecked")
+        raw_mwaa.create_environment(**_request(prereq, Name="val-fresh-unchecked", ExecutionRoleArn=role["Arn"]))
+    finally:
+        aws.mwaa_settings(iam_propagation_delay=0.0, reference_checks=True)
+    assert "val-fresh-unchecked" in raw_mwaa.list_environments()["Environments"]
+
+
+def test_kms_key_must_exist(aws, raw_mwaa, prereq):
+    missing = "0d6fd7c2-9f0a-4c4f-8f2c-6a3b1d2e3f4a"
+    for key in (missing, f"key/{missing}", f"arn:aws:kms:us-east-1:123456789012:key/{missing}",
+                "alias/val-missing", "arn:aws:kms:us-east-1:123456789012:alias/val-missing"):
+        _expect(lambda k=key: raw_mwaa.create_environment(**_request(prereq, KmsKey=k)),
+                "ValidationException", "KmsKey", key, "does not exist")
+    assert "val-env" not in raw_mwaa.list_environments()["Environments"]
+
+
+def test_kms_key_in_another_region_is_refused(aws, raw_mwaa, prereq):
+    arn = aws.client("kms", region="eu-west-1").create_key()["KeyMetadata"]["Arn"]
+    _expect(lambda: raw_mwaa.create_environment(**_request(prereq, KmsKey=arn)),
+            "ValidationException", "KmsKey", "eu-west-1", "us-east-1")
+
+
+def test_kms_key_forms_the_model_allows(aws, raw_mwaa, prereq):
+    kms = aws.client("kms")
+    meta = kms.create_key(Description="val-key")["KeyMetadata"]
+    kms.create_alias(AliasName="alias/val-key", TargetKeyId=meta["KeyId"])
+    forms = [meta["KeyId"], f"key/{meta['KeyId']}", meta["Arn"], "alias/val-key",
+             "arn:aws:kms:us-east-1:123456789012:alias/val-key"]
+    for i, key in enumerate(forms):
+        raw_mwaa.create_environment(**_request(prereq, Name=f"val-kms-{i}", KmsKey=key))
+        assert raw_mwaa.get_environment(Name=f"val-kms-{i}")["Environment"]["KmsKey"] == key
+
+
+@pytest.fixture(scope="module")
+def dag_files(aws, prereq):
+    """Two versions of requirements.txt, one of plugins.zip and startup.sh in the source bucket."""
+    s3 = aws.client("s3")
+    bucket = prereq["SourceBucketArn"].split(":::")[1]
+    put = lambda key, body: s3.put_object(Bucket=bucket, Key=key, Body=body)["VersionId"]  # noqa: E731
+    return {
+        "bucket": bucket,
+        "requirements": [put("val/requirements.txt", b"a\n"), put("val/requirements.txt", b"b\n")],
+        "plugins": put("val/plugins.zip", b"PK"),
+        "startup": put("val/startup.sh", b"#!/bin/sh\n"),
+    }
+
+
+FILE_CASES = [
+    ("requirements path", {"RequirementsS3Path": "val/nope.txt"}, ["RequirementsS3Path", "val/nope.txt"]),
+    ("plugins path", {"PluginsS3Path": "val/nope.zip"}, ["PluginsS3Path", "val/nope.zip"]),
+    ("startup script path", {"StartupScriptS3Path": "val/nope.sh"}, ["StartupScriptS3Path", "val/nope.sh"]),
+    ("requirements version", {"RequirementsS3Path": "val/requirements.txt", "RequirementsS3ObjectVersion": "v1"},
+     ["RequirementsS3ObjectVersion", "'v1'", "val/requirements.txt"]),
+    ("plugins version", {"PluginsS3Path": "val/plugins.zip", "PluginsS3ObjectVersion": "v1"},
+     ["PluginsS3ObjectVersion", "'v1'", "val/plugins.zip"]),
+    ("startup script version", {"StartupScriptS3Path": "val/startup.sh", "StartupScriptS3ObjectVersion": "v1"},
+     ["StartupScriptS3ObjectVersion", "'v1'", "val/startup.sh"]),
+    ("version of another object", {"PluginsS3Path": "val/plugins.zip", "PluginsS3ObjectVersion": "requirements:0"},
+     ["PluginsS3ObjectVersion", "val/plugins.zip"]),
+]
+
+
+@pytest.mark.parametrize("changes,needles", [c[1:] for c in FILE_CASES], ids=[c[0] for c in FILE_CASES])
+def test_files_and_versions_must_exist_in_the_bucket(raw_mwaa, prereq, dag_files, changes, needles):
+    changes = {k: dag_files["requirements"][0] if v == "requirements:0" else v for k, v in changes.items()}
+    _expect(lambda: raw_mwaa.create_environment(**_request(prereq, **changes)),
+            "ValidationException", *needles, "does not exist", dag_files["bucket"])
+    assert "val-env" not in raw_mwaa.list_environments()["Environments"]
+
+
+def test_existing_files_and_versions_are_accepted_and_updates_are_checked(aws, raw_mwaa, prereq, dag_files, wait):
+    old, new = dag_files["requirements"]
+    raw_mwaa.create_environment(**_request(
+        prereq, Name="val-files", RequirementsS3Path="val/requirements.txt", RequirementsS3ObjectVersion=old,
+        PluginsS3Path="val/plugins.zip", PluginsS3ObjectVersion=dag_files["plugins"],
+        StartupScriptS3Path="val/startup.sh"))  # a path alone: its latest version
+    wait(raw_mwaa, "val-files", {"AVAILABLE"})
+    _expect(lambda: raw_mwaa.update_environment(Name="val-files", RequirementsS3ObjectVersion="nope"),
+            "ValidationException", "RequirementsS3ObjectVersion", "'nope'", "val/requirements.txt")
+    _expect(lambda: raw_mwaa.update_environment(Name="val-files", StartupScriptS3Path="val/gone.sh"),
+            "ValidationException", "StartupScriptS3Path", "val/gone.sh")
+    assert raw_mwaa.get_environment(Name="val-files")["Environment"]["Status"] == "AVAILABLE"
+    raw_mwaa.update_environment(Name="val-files", RequirementsS3ObjectVersion=new)
+    wait(raw_mwaa, "val-files", {"AVAILABLE"})
+    env = raw_mwaa.get_environment(Name="val-files")["Environment"]
+    assert env["RequirementsS3ObjectVersion"] == new
+    # A deleted object (its latest version is a delete marker) is gone for a path given alone.
+    aws.client("s3").delete_object(Bucket=dag_files["bucket"], Key="val/startup.sh")
+    _expect(lambda: raw_mwaa.update_environment(Name="val-files", StartupScriptS3Path="val/startup.sh"),
+            "ValidationException", "StartupScriptS3Path", "val/startup.sh", "does not exist")
+
+
 def test_reference_checks_can_be_switched_off(aws, raw_mwaa, prereq):
     aws.mwaa_settings(reference_checks=False)
     try:
@@ -249,7 +374,7 @@ def test_update_rules(raw_mwaa, prereq, wait):
             "ValidationException", "val-upd", "CREATING")
     wait(raw_mwaa, "val-upd", {"AVAILABLE"})
     _expect(lambda: raw_mwaa.update_environment(Name="val-upd", AirflowVersion="3.0.6"),
-            "ValidationException", "AirflowVersion", "major")
+            "ValidationException", "AirflowVersion", "2.10.3", "2.11.x")
     _expect(lambda: raw_mwaa.update_environment(Name="val-upd", NetworkConfiguration={"SecurityGroupIds": []}),
             "ValidationException", "networkConfiguration.securityGroupIds")
     _expect(lambda: raw_mwaa.update_environment(Name="val-upd", NetworkConfiguration={}),
@@ -263,6 +388,38 @@ def test_update_rules(raw_mwaa, prereq, wait):
     # Rejected updates leave the environment untouched and AVAILABLE.
     env = raw_mwaa.get_environment(Name="val-upd")["Environment"]
     assert env["Status"] == "AVAILABLE" and env["AirflowVersion"] == "2.10.3" and env["MaxWorkers"] == 10
+
+
+# (from, to, refused?) per the MWAA user guide, "Changing the Apache Airflow version".
+VERSION_CHANGES = [
+    ("2.11.0", "3.0.6", False),
+    ("2.11.2", "3.0.6", False),
+    ("3.0.6", "2.11.0", False),
+    ("3.0.6", "2.11.2", False),
+    ("2.10.3", "2.11.0", False),
+    ("2.11.0", "2.10.1", False),
+    ("2.11.0", "2.11.2", False),
+    ("2.10.3", "3.0.6", True),
+    ("2.7.2", "3.0.6", True),
+    ("3.0.6", "2.10.3", True),
+]
+
+
+@pytest.mark.parametrize("current,wanted,refused", VERSION_CHANGES,
+                         ids=[f"{c}->{w}" for c, w, _ in VERSION_CHANGES])
+def test_airflow_version_changes_in_place(raw_mwaa, prereq, wait, current, wanted, refused):
+    name = "val-ver-" + current.replace(".", "") + "-" + wanted.replace(".", "")
+    raw_mwaa.create_environment(**_request(prereq, Name=name, AirflowVersion=current))
+    wait(raw_mwaa, name, {"AVAILABLE"})
+    if refused:
+        message = _expect(lambda: raw_mwaa.update_environment(Name=name, AirflowVersion=wanted),
+                          "ValidationException", "AirflowVersion", current, wanted, "2.11.x")
+        assert "new environment" in message or "downgraded in place" in message
+        assert raw_mwaa.get_environment(Name=name)["Environment"]["AirflowVersion"] == current
+    else:
+        raw_mwaa.update_environment(Name=name, AirflowVersion=wanted)
+        wait(raw_mwaa, name, {"AVAILABLE"})
+        assert raw_mwaa.get_environment(Name=name)["Environment"]["AirflowVersion"] == wanted
 
 
 def test_get_and_delete_rules(raw_mwaa, prereq):

@@ -5,6 +5,8 @@ import os
 import pathlib
 import socket
 import subprocess
+import sys
+import time
 import urllib.request
 
 import pytest
@@ -35,11 +37,12 @@ def _run(port, action, **env):
 
 def test_start_is_idempotent_and_stop_cleans_up(port):
     pidfile = ROOT / ".local" / f"local-aws-{port}.pid"
-    started = _run(port, "start", LOCAL_AWS_MWAA_CREATE_DELAY="0.5")
+    started = _run(port, "start", LOCAL_AWS_MWAA_CREATE_DELAY="0.5", LOCAL_AWS_MWAA_IAM_PROPAGATION_DELAY="7")
     assert started.returncode == 0, started.stderr
     pid = int(pidfile.read_text())
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/_local_aws/mwaa/config", timeout=5) as response:
-        assert json.loads(response.read())["create_delay"] == 0.5
+        settings = json.loads(response.read())
+    assert (settings["create_delay"], settings["iam_propagation_delay"]) == (0.5, 7.0)
     again = _run(port, "start")
     assert again.returncode == 0 and "already running" in again.stdout
     assert int(pidfile.read_text()) == pid
@@ -60,3 +63,30 @@ def test_start_fails_clearly_when_the_port_is_taken(port):
     assert result.returncode == 1
     assert "exited during start-up" in result.stderr
     assert not (ROOT / ".local" / f"local-aws-{port}.pid").exists()
+
+
+def test_iam_propagation_delay_flag_and_default(port):
+    """The flag wins over the environment variable; without either the delay is 3 s."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCAL_AWS_MWAA_")}
+    env.update(PYTHONPATH=str(ROOT / "tools"), LOCAL_AWS_MWAA_IAM_PROPAGATION_DELAY="9")
+    seen = {}
+    for name, flags, child_env in (("flag", ["--mwaa-iam-propagation-delay", "1.5"], env),
+                                   ("default", [], {k: v for k, v in env.items()
+                                                    if k != "LOCAL_AWS_MWAA_IAM_PROPAGATION_DELAY"})):
+        own = _free_port()
+        proc = subprocess.Popen(  # pylint: disable=consider-using-with
+            [sys.executable, "-m", "local_aws", "--port", str(own), "--quiet", *flags], cwd=ROOT, env=child_env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 30
+            while name not in seen:
+                assert proc.poll() is None and time.monotonic() < deadline, f"local_aws ({name}) did not start"
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{own}/_local_aws/mwaa/config", timeout=2) as r:
+                        seen[name] = json.loads(r.read())["iam_propagation_delay"]
+                except OSError:
+                    time.sleep(0.2)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    assert seen == {"flag": 1.5, "default": 3.0}
