@@ -114,6 +114,19 @@ class LocalAws:
             config=Config(**config),
         )
 
+    def create_mwaa_environment(self, region=REGION, timeout=30, **request):
+        """CreateEnvironment, repeated (bounded) while a just-created execution role is refused as too new
+        (the emulator's IAM propagation delay, as AWS refuses it right after CreateRole)."""
+        mwaa = self.client("mwaa", region)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return mwaa.create_environment(**request)
+            except mwaa.exceptions.ValidationException as e:
+                if "assume role" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+
     def mwaa_prerequisites(self, prefix="mwaa", region=REGION, cidr="10.42.0.0/16"):
         """Create what CreateEnvironment references: VPC, 2 subnets in 2 AZs, SG, role, bucket.
 

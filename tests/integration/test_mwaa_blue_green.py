@@ -50,7 +50,7 @@ def envs(local_aws):
     mwaa = local_aws.client("mwaa")
     names = [BLUE, GREEN, HEARTBEAT_GREEN] + [n for n, s in REFUSED.items() if s]
     for name in names:
-        mwaa.create_environment(Name=name, **prereq)
+        local_aws.create_mwaa_environment(Name=name, **prereq)
     _wait_available(mwaa, names)
     for name, status in REFUSED.items():
         if status:

@@ -90,18 +90,6 @@ class ApiAirflow(AirflowEnvironment):
         self._wait(lambda: set(DAG_IDS) <= set(self.paused()), timeout, f"DAGs {DAG_IDS} in the dag table")
 
 
-def create_environment(mwaa, **request):
-    """CreateEnvironment, repeated (bounded) while a just-created execution role is refused as too new."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            return mwaa.create_environment(**request)
-        except mwaa.exceptions.ValidationException as e:
-            if "assume role" not in str(e) or time.monotonic() > deadline:
-                raise
-            time.sleep(1)
-
-
 @pytest.fixture(scope="module")
 def airflows(tmp_path_factory, local_aws):
     ensure_airflow_venv()
@@ -138,7 +126,7 @@ def airflows(tmp_path_factory, local_aws):
         targets = {BLUE: (colors[BLUE], "PUBLIC_ONLY"), GREEN: (colors[GREEN], "PUBLIC_ONLY"),
                    PRIVATE["blue"]: (colors[BLUE], "PRIVATE_ONLY"), PRIVATE["green"]: (colors[GREEN], "PRIVATE_ONLY")}
         for name, (af, mode) in targets.items():
-            create_environment(mwaa, Name=name, AirflowVersion="3.0.6", WebserverAccessMode=mode, **prereq)
+            local_aws.create_mwaa_environment(Name=name, AirflowVersion="3.0.6", WebserverAccessMode=mode, **prereq)
             local_aws.set_airflow_target(name, base_url=af.base_url, username="admin", password=af.password)
         deadline = time.monotonic() + 30
         while any(mwaa.get_environment(Name=n)["Environment"]["Status"] != "AVAILABLE" for n in targets):
