@@ -16,12 +16,16 @@ handling and secret masking are exactly the modules' own.
 
 from __future__ import annotations
 
-import time
-
-from ansible.errors import AnsibleAction, AnsibleActionFail
-from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
+from ansible.errors import AnsibleActionFail
 from ansible.utils.display import Display
+
+from ansible_collections.dataplatform.mwaa_lineage.plugins.plugin_utils.wait import (
+    TimedOut,
+    WaitAction,
+    connection_args,
+    execute_info_module,
+    format_elapsed,
+)
 
 display = Display()
 
@@ -43,31 +47,6 @@ OWN_ARGUMENT_SPEC = dict(
     progress_interval=dict(type="int", default=60),
 )
 
-# amazon.aws's common connection options (amazon.aws.common.modules, amazon.aws.region.modules)
-# with their aliases; they are validated again by the info module.
-CONNECTION_ARGUMENT_SPEC = dict(
-    access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False),
-    secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
-    session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
-    profile=dict(type="str", aliases=["aws_profile"]),
-    endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
-    validate_certs=dict(type="bool"),
-    aws_ca_bundle=dict(type="path"),
-    aws_config=dict(type="dict"),
-    debug_botocore_endpoint_logs=dict(type="bool"),
-    region=dict(type="str", aliases=["aws_region"]),
-)
-
-
-def format_elapsed(seconds):
-    """12m30s; 1h02m05s past an hour."""
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m{secs:02d}s"
-    return f"{minutes}m{secs:02d}s"
-
 
 def last_update_error(environment):
     """'ErrorCode: ErrorMessage' from the snake_case last_update.error, or None."""
@@ -78,72 +57,23 @@ def last_update_error(environment):
     return code or message or None
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = True
+class ActionModule(WaitAction):
+    OWN_ARGUMENT_SPEC = OWN_ARGUMENT_SPEC
 
-    # Seams for the unit tests.
-    _clock = staticmethod(time.monotonic)
-    _sleep = staticmethod(time.sleep)
-
-    def run(self, tmp=None, task_vars=None):
-        if task_vars is None:
-            task_vars = {}
-        result = super().run(tmp, task_vars)
-        del tmp
-
-        try:
-            spec = dict(OWN_ARGUMENT_SPEC)
-            spec.update(CONNECTION_ARGUMENT_SPEC)
-            _validation, args = self.validate_argument_spec(argument_spec=spec)
-            self._check_intervals(args)
-            # Only the connection options the task (or module_defaults) set go to the info module.
-            connection = {key: args[key] for key in CONNECTION_ARGUMENT_SPEC if args.get(key) is not None}
-            self._name = args["name"]
-            self._module_args = dict(connection, name=self._name)
-            self._task_vars = task_vars
-            if self._task.check_mode:
-                result.update(self._check_mode())
-            else:
-                result.update(self._wait(args))
-        except AnsibleAction as e:
-            # ansible-core < 2.19 does not turn an AnsibleActionFail raised from run() into a result.
-            result.update(e.result)
-        finally:
-            self._remove_tmp_path(self._connection._shell.tmpdir)
-        return result
-
-    # --- helpers -----------------------------------------------------------------------
-
-    @staticmethod
-    def _check_intervals(args):
-        for key in ("timeout", "poll_interval", "progress_interval"):
-            if args[key] < 1:
-                raise AnsibleActionFail(f"{key} must be at least 1 second; got {args[key]}")
-        if args["poll_interval"] > args["progress_interval"]:
-            raise AnsibleActionFail(
-                f"poll_interval ({args['poll_interval']}s) must not exceed progress_interval "
-                f"({args['progress_interval']}s): progress is reported after a poll"
-            )
+    def _prepare(self, args, task_vars):
+        self._name = args["name"]
+        self._module_args = dict(connection_args(args), name=self._name)
+        self._task_vars = task_vars
 
     def _poll(self):
         """The environment (snake_case dict) or None when it does not exist."""
-        info = self._execute_module(
-            module_name=INFO_MODULE, module_args=dict(self._module_args), task_vars=self._task_vars
-        )
-        if info.get("failed"):
-            raise AnsibleActionFail(
-                f"Could not read MWAA environment '{self._name}': {to_text(info.get('msg', 'unknown error'))}",
-                result={k: v for k, v in info.items() if k in ("error", "boto3_version", "botocore_version")},
-            )
+        info = execute_info_module(self, INFO_MODULE, self._module_args, self._task_vars,
+                                   f"MWAA environment '{self._name}'")
         environments = info.get("environments") or []
         environment = environments[0] if environments else None
         if environment is not None and environment.get("status") == DELETED:
             return None
         return environment
-
-    def _progress(self, status, elapsed):
-        display.display(f"mwaa {self._name}: {status or 'absent'}, {format_elapsed(elapsed)} elapsed")
 
     def _check_mode(self):
         # Check mode starts nothing, so there is nothing to wait for: report the current state once.
@@ -158,44 +88,27 @@ class ActionModule(ActionBase):
         )
 
     def _wait(self, args):
-        state, timeout, progress_interval = args["state"], args["timeout"], args["progress_interval"]
-        started = self._clock()
-        last_report = None
-        last_status = object()
-        polls = 0
-        while True:
-            poll_started = self._clock()
+        state = args["state"]
+        wait = self._progress_wait(f"mwaa {self._name}", args, display)
+        last = {}
+
+        def poll():
             environment = self._poll()
-            polls += 1
-            now = self._clock()
-            elapsed = now - started
-            # A report is due a little early rather than late: the next one comes after a poll.
-            slack = 1.5 * (now - poll_started)
+            last["environment"] = environment
             status = None if environment is None else environment.get("status")
+            return status or "absent", self._settled(state, environment, status, wait.elapsed_now(), wait.polls + 1)
 
-            done = self._settled(state, environment, status, elapsed, polls)
-            if done is not None:
-                if polls > 1:
-                    self._progress(status, elapsed)  # the final line of a wait that showed progress
-                done.update(elapsed=int(elapsed), polls=polls)
-                return done
-
-            if last_report is None or status != last_status or elapsed >= last_report + progress_interval - slack:
-                self._progress(status, elapsed)
-                last_report = elapsed
-            last_status = status
-
-            remaining = timeout - elapsed
-            if remaining <= 0:
-                wanted = "be deleted" if state == "absent" else f"become {AVAILABLE}"
-                raise AnsibleActionFail(
-                    f"Timed out after {format_elapsed(elapsed)} waiting for MWAA environment '{self._name}' to "
-                    f"{wanted}; it is still {status}. Raise timeout or check the environment in the MWAA console.",
-                    result=dict(environment=environment or {}, status=status, elapsed=int(elapsed), polls=polls),
-                )
-            # Poll every poll_interval, and in time for the next progress line.
-            until_report = last_report + progress_interval - slack - elapsed
-            self._sleep(max(0.1, min(args["poll_interval"], remaining, until_report)))
+        try:
+            return wait.run(poll)
+        except TimedOut as e:
+            environment = last.get("environment")
+            status = None if environment is None else environment.get("status")
+            wanted = "be deleted" if state == "absent" else f"become {AVAILABLE}"
+            raise AnsibleActionFail(
+                f"Timed out after {format_elapsed(e.elapsed)} waiting for MWAA environment '{self._name}' to "
+                f"{wanted}; it is still {status}. Raise timeout or check the environment in the MWAA console.",
+                result=dict(environment=environment or {}, status=status, elapsed=int(e.elapsed), polls=e.polls),
+            ) from None
 
     def _settled(self, state, environment, status, elapsed, polls):
         """The task result when the wait is over, else None (raises on failure states)."""

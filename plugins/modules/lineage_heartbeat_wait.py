@@ -4,6 +4,9 @@
 # Copyright: Contributors to the dataplatform.mwaa_lineage collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
+# This is a documentation stub: the work is done by the action plugin of the same name
+# (plugins/action/lineage_heartbeat_wait.py), which polls lineage_heartbeat_info.
+
 DOCUMENTATION = r"""
 ---
 module: lineage_heartbeat_wait
@@ -13,47 +16,27 @@ description:
   - The C(lineage_heartbeat) DAG shipped by the C(dags_bucket) role posts an OpenLineage event to the
     environment's lineage backend, reads it back, and publishes the result as the CloudWatch metric
     O(metric_namespace)/O(metric_name) (1 success, 0 failure) with the dimension C(Environment=<name>).
-  - This module polls that metric (CloudWatch C(GetMetricData), one-second period) until a datapoint with
-    value 1 newer than O(since) exists, and returns its time.
+  - "This action polls that metric (with M(dataplatform.mwaa_lineage.lineage_heartbeat_info)) until a datapoint
+    with value 1 newer than O(since) exists, and returns its time. While it waits it prints a progress line such
+    as C(lineage heartbeat lineage-prod: no datapoint yet, 4m00s elapsed) at least every O(progress_interval)
+    seconds and whenever what it sees changes."
   - When none comes within O(timeout) seconds it fails. The message names the latest datapoint seen (a 0 means
     the DAG ran and the round trip failed) and quotes the last O(log_lines) lines of the heartbeat task's latest
     log from CloudWatch Logs (group C(airflow-<name>-Task), streams starting with C(dag_id=<dag_id>/)).
   - It only reads. The task reports C(changed=false).
 options:
-  environment_name:
-    description: Name of the MWAA environment (the metric's C(Environment) dimension).
-    type: str
-    required: true
-  since:
-    description:
-      - Only datapoints at or after this time count, typically the start of the deployment.
-      - An ISO 8601 time with a time zone, for example C(2026-12-07T15:00:00Z) or C(2026-12-07T15:00:00+00:00).
-    type: str
-    required: true
   timeout:
     description: Seconds to wait for the datapoint. The DAG runs every 5 minutes, so allow more than that.
     type: int
     default: 1200
   poll_interval:
-    description: Seconds between two metric reads.
+    description: Seconds between two metric reads. Must not exceed O(progress_interval).
     type: int
     default: 30
-  metric_namespace:
-    description: CloudWatch namespace the DAG publishes to.
-    type: str
-    default: MWAALineage
-  metric_name:
-    description: Metric name the DAG publishes.
-    type: str
-    default: LineageHeartbeat
-  dag_id:
-    description: DAG whose task log is quoted on failure.
-    type: str
-    default: lineage_heartbeat
-  log_group_name:
-    description: Log group of the task logs. Empty means C(airflow-<environment_name>-Task), MWAA's name.
-    type: str
-    default: ""
+  progress_interval:
+    description: Longest time in seconds between two progress lines.
+    type: int
+    default: 60
   log_lines:
     description: Number of task log lines quoted on failure. V(0) reads no logs.
     type: int
@@ -66,13 +49,13 @@ attributes:
     support: none
     description: The module changes nothing, so there is no diff.
 notes:
-  - "IAM: C(cloudwatch:GetMetricData) and, for the log quote, C(logs:FilterLogEvents) on the task log group."
-  - MWAA names a task's log stream after Airflow's C(log_filename_template)
-    (C(dag_id=<dag>/run_id=<run>/task_id=<task>/attempt=<n>.log), with C(:) replaced by C(_)).
-  - The wait runs inside the module, so the play prints nothing until it ends.
+  - The wait runs in the action plugin of the same name, on the controller, so the play shows progress. Each poll
+    runs M(dataplatform.mwaa_lineage.lineage_heartbeat_info) with the task's AWS connection options; the action
+    belongs to the C(group/dataplatform.mwaa_lineage.mwaa) action group, so C(module_defaults) for that group apply.
 author:
   - Data Platform Team (@dataplatform)
 extends_documentation_fragment:
+  - dataplatform.mwaa_lineage.lineage_heartbeat
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
@@ -135,202 +118,3 @@ polls:
   type: int
   sample: 11
 """
-
-import datetime
-import json
-import time
-
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing SDK
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
-# CloudWatch keeps one-second datapoints for 3 hours; an older StartTime would return nothing at period 1.
-HIGH_RESOLUTION_WINDOW_S = 3 * 3600 - 300
-# The log quote reads at most this many FilterLogEvents pages (each up to 10,000 events or 1 MB).
-MAX_LOG_PAGES = 20
-# Task logs from up to this long before `since` are quoted too: a DAG that stopped running shows its last run.
-LOG_LOOKBACK_S = 3600
-
-
-def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
-def parse_since(module, value):
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        since = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        module.fail_json(msg=f"since={value!r} is not an ISO 8601 time, e.g. 2026-12-07T15:00:00Z")
-    if since.tzinfo is None:
-        module.fail_json(msg=f"since={value!r} has no time zone; add Z or +00:00")
-    return since.astimezone(datetime.timezone.utc)
-
-
-def iso(moment):
-    return moment.astimezone(datetime.timezone.utc).isoformat()
-
-
-class Heartbeat:
-    def __init__(self, module, cloudwatch, logs):
-        self.module = module
-        self.cloudwatch = cloudwatch
-        self.logs = logs
-        params = module.params
-        self.name = params["environment_name"]
-        self.query = {
-            "Id": "heartbeat",
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": params["metric_namespace"],
-                    "MetricName": params["metric_name"],
-                    "Dimensions": [{"Name": "Environment", "Value": self.name}],
-                },
-                "Period": 1,
-                "Stat": "Maximum",
-            },
-            "ReturnData": True,
-        }
-
-    def datapoints(self, since):
-        """[(time, value)] at or after since, newest first."""
-        now = utcnow()
-        start = max(since, now - datetime.timedelta(seconds=HIGH_RESOLUTION_WINDOW_S)).replace(microsecond=0)
-        end = now.replace(microsecond=0) + datetime.timedelta(seconds=60)
-        request = dict(
-            MetricDataQueries=[self.query], StartTime=start, EndTime=end, ScanBy="TimestampDescending"
-        )
-        points = []
-        for _page in range(100):
-            try:
-                response = self.cloudwatch.get_metric_data(aws_retry=True, **request)
-            except (BotoCoreError, ClientError) as e:
-                self.module.fail_json_aws(e, msg=f"Could not read the {self.query['MetricStat']['Metric']['MetricName']} metric")
-            for result in response.get("MetricDataResults", []):
-                points.extend(zip(result.get("Timestamps", []), result.get("Values", [])))
-            token = response.get("NextToken")
-            if not token:
-                break
-            request["NextToken"] = token
-        # GetMetricData rounds StartTime down to the minute, so earlier points of that minute come back too.
-        points = [(moment, value) for moment, value in points if moment >= since]
-        return sorted(points, key=lambda point: point[0], reverse=True)
-
-    def task_log(self, since, lines):
-        """(stream, [line]) of the newest heartbeat task log, or (None, [reason])."""
-        params = self.module.params
-        group = params["log_group_name"] or f"airflow-{self.name}-Task"
-        request = dict(
-            logGroupName=group,
-            logStreamNamePrefix=f"dag_id={params['dag_id']}/",
-            startTime=int((since.timestamp() - LOG_LOOKBACK_S) * 1000),
-        )
-        events = []
-        try:
-            for _page in range(MAX_LOG_PAGES):
-                response = self.logs.filter_log_events(aws_retry=True, **request)
-                # Checked again here: quoting another DAG's log would send the reader the wrong way.
-                events.extend(e for e in response.get("events", [])
-                              if e.get("logStreamName", "").startswith(request["logStreamNamePrefix"]))
-                token = response.get("nextToken")
-                if not token:
-                    break
-                request["nextToken"] = token
-        except is_boto3_error_code("ResourceNotFoundException"):
-            return None, [f"(log group {group} does not exist: are task logs enabled for the environment?)"]
-        except (BotoCoreError, ClientError) as e:  # pylint: disable=duplicate-except
-            return None, [f"(could not read log group {group}: {e})"]
-        if not events:
-            return None, [f"(no task log of DAG {params['dag_id']} in {group} since {iso(since - datetime.timedelta(seconds=LOG_LOOKBACK_S))})"]
-        latest = max(events, key=lambda event: (event.get("timestamp", 0), event.get("ingestionTime", 0)))
-        stream = latest["logStreamName"]
-        own = sorted((e for e in events if e.get("logStreamName") == stream), key=lambda e: e.get("timestamp", 0))
-        return stream, [format_event(e) for e in own[-lines:]]
-
-
-def format_event(event):
-    """One line: time, level and text. MWAA writes Airflow 3 task log events as JSON objects."""
-    moment = datetime.datetime.fromtimestamp(event.get("timestamp", 0) / 1000, datetime.timezone.utc)
-    message = event.get("message", "")
-    try:
-        data = json.loads(message)
-    except ValueError:
-        data = None
-    if isinstance(data, dict) and "event" in data:
-        message = f"{str(data.get('level', '')).upper()} {data['event']}".strip()
-    return f"{iso(moment)} {message.rstrip()}"
-
-
-def main():
-    argument_spec = dict(
-        environment_name=dict(type="str", required=True),
-        since=dict(type="str", required=True),
-        timeout=dict(type="int", default=1200),
-        poll_interval=dict(type="int", default=30),
-        metric_namespace=dict(type="str", default="MWAALineage"),
-        metric_name=dict(type="str", default="LineageHeartbeat"),
-        dag_id=dict(type="str", default="lineage_heartbeat"),
-        log_group_name=dict(type="str", default=""),
-        log_lines=dict(type="int", default=20),
-    )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    for key in ("timeout", "poll_interval"):
-        if params[key] < 1:
-            module.fail_json(msg=f"{key} must be at least 1 second; got {params[key]}")
-    if params["log_lines"] < 0:
-        module.fail_json(msg=f"log_lines must not be negative; got {params['log_lines']}")
-    if not params["environment_name"].strip():
-        module.fail_json(msg="environment_name must not be empty")
-    since = parse_since(module, params["since"])
-
-    retry = AWSRetry.jittered_backoff(retries=5, delay=2, max_delay=20)
-    heartbeat = Heartbeat(module, module.client("cloudwatch", retry_decorator=retry),
-                          module.client("logs", retry_decorator=retry) if params["log_lines"] else None)
-
-    started = time.monotonic()
-    polls = 0
-    while True:
-        points = heartbeat.datapoints(since)
-        polls += 1
-        elapsed = time.monotonic() - started
-        successes = [point for point in points if point[1] >= 1]
-        latest = {"time": iso(points[0][0]), "value": points[0][1]} if points else {}
-        result = dict(changed=False, polls=polls, elapsed=int(elapsed), latest_datapoint=latest,
-                      confirmed=bool(successes), datapoint_time=iso(successes[0][0]) if successes else "")
-        if successes:
-            module.exit_json(**result)
-        if module.check_mode:
-            module.exit_json(msg="check mode: read once, not waiting", **result)
-        remaining = params["timeout"] - elapsed
-        if remaining <= 0:
-            break
-        time.sleep(min(params["poll_interval"], remaining))
-
-    if latest:
-        seen = f"The latest datapoint, at {latest['time']}, is {latest['value']:g} (the DAG ran and the round trip failed)."
-    else:
-        seen = (f"There is no datapoint at all since {iso(since)}: the DAG did not run or could not publish "
-                "(paused, import error, environment not running it).")
-    msg = (f"No successful lineage heartbeat ({params['metric_namespace']}/{params['metric_name']}=1, "
-           f"Environment={heartbeat.name}) since {iso(since)} within {params['timeout']}s. {seen}")
-    if params["log_lines"]:
-        stream, lines = heartbeat.task_log(since, params["log_lines"])
-        if stream:
-            result["log_stream"] = stream
-            msg += f" Latest task log of DAG {params['dag_id']} ({stream}):\n" + "\n".join(lines)
-        else:
-            msg += " " + " ".join(lines)
-        result["log_lines"] = lines
-    module.fail_json(msg=msg, **result)
-
-
-if __name__ == "__main__":
-    main()

@@ -248,6 +248,8 @@ def test_role_fails_quoting_the_task_log(heartbeat):
     assert wait.returncode != 0, output[-4000:]
     assert f"Environment={ENVIRONMENT}) since {down['since'].isoformat()}" in output, output[-4000:]
     assert "is 0 (the DAG ran and the round trip failed)" in output
+    # The wait showed what it saw while it waited, before the failure.
+    assert f"lineage heartbeat {ENVIRONMENT}: latest datapoint 0 at" in wait.stdout, wait.stdout[-4000:]
     assert down["stream"] in output
     # The DAG's own reason, from the quoted task log.
     assert "Lineage heartbeat FAILED in lineage-local" in output

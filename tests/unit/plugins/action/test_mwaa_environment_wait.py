@@ -11,9 +11,10 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from ansible.playbook.task import Task
-
 from ansible_collections.dataplatform.mwaa_lineage.plugins.action import mwaa_environment_wait as plugin
+
+from action_harness import Clock, lines
+from action_harness import make_action as harness_make_action
 
 NAME = "lineage-local"
 CONNECTION = {"region": "us-east-1", "endpoint_url": "http://127.0.0.1:4566", "access_key": "testing",
@@ -25,21 +26,6 @@ def env(status, **extra):
             **extra}
 
 
-class Clock:
-    def __init__(self, poll_cost=0.0):
-        self.now = 0.0
-        self.sleeps = []
-        self.poll_cost = poll_cost
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        assert seconds > 0
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-
 @pytest.fixture
 def display(monkeypatch):
     fake = MagicMock()
@@ -47,36 +33,18 @@ def display(monkeypatch):
     return fake
 
 
-def lines(display):
-    return [c.args[0] for c in display.display.call_args_list]
-
-
 def make_action(args, polls, clock, check_mode=False):
-    """polls: list of info-module results (dicts) or environments (None = missing)."""
-    task = MagicMock(Task)
-    task.args = dict(args)
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.action = "dataplatform.mwaa_lineage.mwaa_environment_wait"
-    connection = MagicMock()
-    connection._shell.tmpdir = None
-    action = plugin.ActionModule(task, connection, MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    """polls: list of info-module results (dicts) or environments (None = missing); the last repeats."""
     script = list(polls)
-    calls = []
 
-    def execute_module(module_name=None, module_args=None, task_vars=None, **_kw):
-        calls.append((module_name, module_args))
-        clock.now += clock.poll_cost
+    def respond(_module_args):
         item = script.pop(0) if len(script) > 1 else script[0]
         if isinstance(item, dict) and ("environments" in item or "failed" in item):
             return item
         return {"changed": False, "environments": [] if item is None else [item]}
 
-    action._execute_module = execute_module
-    action._remove_tmp_path = MagicMock()
-    action._clock = clock.monotonic
-    action._sleep = clock.sleep
-    return action, calls
+    return harness_make_action(plugin, "dataplatform.mwaa_lineage.mwaa_environment_wait", args, respond, clock,
+                               check_mode)
 
 
 def run(args, polls, clock=None, check_mode=False):

@@ -1,5 +1,7 @@
 """Test doubles shared by the MWAA module unit tests: a fake clock and a Stubber queue."""
 
+import contextlib
+
 NAME = "lineage-dev"
 ARN = f"arn:aws:airflow:us-east-1:123456789012:environment/{NAME}"
 
@@ -63,3 +65,26 @@ class MWAAStub:
         if next_token:
             response["NextToken"] = next_token
         self.stubber.add_response("list_environments", response, expected or {})
+
+
+@contextlib.contextmanager
+def stub_clients(monkeypatch, clients, stubbers, created=None):
+    """Serve AnsibleAWSModule.client() from `clients` (service -> boto3 client), with the module's retry
+    wrapper, while every Stubber in `stubbers` is active. On exit each queue must be empty, so the module
+    made exactly the expected calls."""
+    from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+    from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+    def fake_client(self, service, retry_decorator=None, **kwargs):
+        if created is not None:
+            created.append(service)
+        client = clients[service]
+        return RetryingBotoClientWrapper(client, retry_decorator) if retry_decorator else client
+
+    monkeypatch.setattr(AnsibleAWSModule, "client", fake_client)
+    for stubber in stubbers.values():
+        stubber.activate()
+    yield
+    for stubber in stubbers.values():
+        stubber.deactivate()
+        stubber.assert_no_pending_responses()

@@ -12,10 +12,10 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.dataplatform.mwaa_lineage.plugins.module_utils import blue_green as bg
 from ansible_collections.dataplatform.mwaa_lineage.plugins.modules import mwaa_blue_green
+
+from mwaa_harness import stub_clients
 
 PARAM = "/mwaa/lineage/prod/blue-green/active-environment"
 BLUE = "lineage-blue-prod"
@@ -124,18 +124,8 @@ class Aws:
 @pytest.fixture
 def aws(monkeypatch, clock):  # clock: AWSRetry backoff sleeps are instant
     stubs = Aws()
-
-    def fake_client(self, service, retry_decorator=None, **kwargs):
-        client = stubs.clients[service]
-        return RetryingBotoClientWrapper(client, retry_decorator) if retry_decorator else client
-
-    monkeypatch.setattr(AnsibleAWSModule, "client", fake_client)
-    for stubber in stubs.stubbers.values():
-        stubber.activate()
-    yield stubs
-    for stubber in stubs.stubbers.values():
-        stubber.deactivate()
-        stubber.assert_no_pending_responses()
+    with stub_clients(monkeypatch, stubs.clients, stubs.stubbers):
+        yield stubs
 
 
 def switch(target, **extra):
