@@ -58,12 +58,11 @@ def describe(info):
 class ActionModule(WaitAction):
     OWN_ARGUMENT_SPEC = OWN_ARGUMENT_SPEC
 
-    def _prepare(self, args, task_vars):
+    def _prepare(self, args):
         if args["log_lines"] < 0:
             raise AnsibleActionFail(f"log_lines must not be negative; got {args['log_lines']}")
         self._name = args["environment_name"]
         self._read_args = dict(connection_args(args), **{key: args[key] for key in READ_KEYS})
-        self._task_vars = task_vars
 
     def _check_mode(self):
         return dict(self._result(self._read(0)), elapsed=0, polls=1, msg="check mode: read once, not waiting")

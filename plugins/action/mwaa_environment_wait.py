@@ -60,10 +60,9 @@ def last_update_error(environment):
 class ActionModule(WaitAction):
     OWN_ARGUMENT_SPEC = OWN_ARGUMENT_SPEC
 
-    def _prepare(self, args, task_vars):
+    def _prepare(self, args):
         self._name = args["name"]
         self._module_args = dict(connection_args(args), name=self._name)
-        self._task_vars = task_vars
 
     def _poll(self):
         """The environment (snake_case dict) or None when it does not exist."""

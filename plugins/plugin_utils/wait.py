@@ -145,7 +145,7 @@ class ProgressWait:
 
 class WaitAction(ActionBase):
     """Base of the collection's wait actions. A subclass sets OWN_ARGUMENT_SPEC and implements
-    _prepare(args, task_vars), _check_mode() (one read, no wait) and _wait(args) (returns the result
+    _prepare(args), _check_mode() (one read, no wait) and _wait(args) (returns the result
     or raises AnsibleActionFail)."""
 
     TRANSFERS_FILES = False
@@ -167,7 +167,8 @@ class WaitAction(ActionBase):
             spec.update(CONNECTION_ARGUMENT_SPEC)
             _validation, args = self.validate_argument_spec(argument_spec=spec)
             check_intervals(args)
-            self._prepare(args, task_vars)
+            self._task_vars = task_vars
+            self._prepare(args)
             result.update(self._check_mode() if self._task.check_mode else self._wait(args))
         except AnsibleAction as e:
             # ansible-core < 2.19 does not turn an AnsibleActionFail raised from run() into a result.
@@ -180,7 +181,7 @@ class WaitAction(ActionBase):
         return ProgressWait(label, args["timeout"], args["poll_interval"], args["progress_interval"], display,
                             clock=self._clock, sleep=self._sleep)
 
-    def _prepare(self, args, task_vars):
+    def _prepare(self, args):
         raise NotImplementedError
 
     def _check_mode(self):
