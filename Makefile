@@ -52,8 +52,16 @@ demo: setup local-aws ## Deploy the whole stack into the local emulator and prin
 	$(LOCAL_AWS_ENV) ansible-playbook site.yml -i inventories/local
 	@echo; echo "Summary: outputs/lineage-local.json"; cat outputs/lineage-local.json
 
-test: setup lint unit sanity integration molecule ## Everything CI runs
-	@echo "make test: all suites passed"
+# Each suite runs even when an earlier one failed, so one run shows every failure; each prints its time.
+TEST_SUITES := lint unit sanity integration molecule
+test: setup ## Everything CI runs, each suite timed (.local/test-times.txt)
+	@rm -f $(LOCAL)/test-times.txt; status=0; start=$$SECONDS; \
+	for suite in $(TEST_SUITES); do \
+	  scripts/timed.sh $$suite $(MAKE) --no-print-directory $$suite || status=1; \
+	done; \
+	echo "=== make test: $$((SECONDS - start)) s in total"; cat $(LOCAL)/test-times.txt; \
+	if [ $$status -eq 0 ]; then echo "make test: all suites passed"; else echo "make test: FAILED"; fi; \
+	exit $$status
 
 # Both linters run even when the first fails, so one run shows every finding.
 # CKV_SKIP_PACKAGE_UPDATE_CHECK: checkov would otherwise ask PyPI for a newer version on every run.
@@ -71,9 +79,12 @@ sanity: setup ## ansible-test sanity on a built copy of the collection
 unit: setup ## Unit tests (modules, filters, emulator)
 	$(LOCAL_AWS_ENV) python -m pytest -q tests/unit
 
-integration: setup ## Playbooks end to end on a private emulator; real Airflow 3 lineage proof
+# Files run in INTEGRATION_WORKERS parallel workers (each with its own emulator); a file's tests stay
+# together on one worker, in order, because they build on each other's deployment.
+INTEGRATION_WORKERS ?= 2
+integration: setup ## Playbooks end to end on private emulators; real Airflow 3 lineage proof
 	scripts/airflow-venv.sh
-	python -m pytest -q tests/integration
+	python -m pytest -q --durations=25 -n $(INTEGRATION_WORKERS) --dist loadfile tests/integration
 
 airflow-proof: setup ## Only the real Airflow 3 + OpenLineage provider proof
 	scripts/airflow-venv.sh
@@ -82,14 +93,9 @@ airflow-proof: setup ## Only the real Airflow 3 + OpenLineage provider proof
 docker-setup: ## Docker engine, debootstrap and the marquez_host test assets (cached in .local/)
 	scripts/docker-setup.sh
 
-molecule: setup docker-setup ## molecule test for every scenario, on a private emulator (port $MOLECULE_AWS_PORT)
-	@export LOCAL_AWS_PORT=$(MOLECULE_AWS_PORT); scripts/local-aws.sh start; status=0; \
-	for s in $(MOLECULE_SCENARIOS); do \
-	  echo "=== molecule test -s $$s"; start=$$SECONDS; \
-	  $(subst $(LOCAL_AWS_PORT),$(MOLECULE_AWS_PORT),$(LOCAL_AWS_ENV)) molecule test -s $$s || { status=1; break; }; \
-	  echo "=== molecule test -s $$s passed in $$((SECONDS - start)) s"; \
-	done; \
-	scripts/local-aws.sh stop; exit $$status
+MOLECULE_LANES ?= 2
+molecule: setup docker-setup ## molecule test for every scenario, in $MOLECULE_LANES lanes with an emulator each (ports $MOLECULE_AWS_PORT+)
+	MOLECULE_LANES=$(MOLECULE_LANES) MOLECULE_AWS_PORT=$(MOLECULE_AWS_PORT) scripts/molecule-lanes.sh $(MOLECULE_SCENARIOS)
 
 bench: setup ## Benchmark >= 10 blue/green switches on a private emulator (not part of make test)
 	python scripts/bench-switch.py --switches $(or $(BENCH_SWITCHES),10)

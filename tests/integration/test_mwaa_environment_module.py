@@ -181,7 +181,13 @@ def test_create_idempotent_update_check_mode_delete(local_aws, forwarder, apply)
     args = _base_args(name, prereq)
     journal = Journal(local_aws)
 
-    created = apply(args)
+    # Long enough that the role is still "propagating" when ansible-playbook, started after it, first calls.
+    default_propagation = local_aws.mwaa_settings()["iam_propagation_delay"]
+    local_aws.mwaa_settings(iam_propagation_delay=12)
+    try:
+        created = apply(args)
+    finally:
+        local_aws.mwaa_settings(iam_propagation_delay=default_propagation)
     assert created.rc == 0, created
     assert created.stats["changed"] == 1
     assert created.result["environment"]["status"] == "AVAILABLE"

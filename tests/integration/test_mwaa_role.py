@@ -18,7 +18,9 @@ from playbook_runner import ROOT, mutating, run_playbook
 PLAYBOOK = str(ROOT / "tests" / "integration" / "mwaa_role" / "environments.yml")
 PROJECT, ENV = "lineage", "local"
 BLUE, GREEN = f"{PROJECT}-blue-{ENV}", f"{PROJECT}-green-{ENV}"
-CREATE_DELAY = 6
+# Long enough that blue is still CREATING when its wait starts, after green's create (with its IAM
+# propagation retries) on a loaded machine.
+CREATE_DELAY = 12
 API_KEY = f"test-only-{os.urandom(8).hex()}"
 
 

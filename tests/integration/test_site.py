@@ -22,7 +22,7 @@ def summary_dir(tmp_path_factory):
 
 # The emulator's MWAA create takes CREATE_DELAY seconds; with a 1 s poll and a 2 s progress
 # interval the first run must print progress lines while the environment is CREATING.
-CREATE_DELAY = 8
+CREATE_DELAY = 12
 PROGRESS = re.compile(rf"^mwaa {PROJECT}-{ENV}: (?P<status>[A-Z_]+), (?P<m>\d+)m(?P<s>\d\d)s elapsed$", re.M)
 
 
