@@ -74,6 +74,19 @@ def test_the_marquez_host_is_reached_over_ssm_through_the_transfer_bucket(local_
         "stopped": _launch(ec2, ami, marquez_tags),
     }
     ec2.stop_instances(InstanceIds=[others["stopped"]])
+    # HA instances carry the same tags (and aws:autoscaling:groupName) but configure themselves at boot.
+    template = ec2.create_launch_template(LaunchTemplateName=f"{PROJECT}-{env}-marquez", LaunchTemplateData={
+        "ImageId": ami, "InstanceType": "t3.medium"})["LaunchTemplate"]["LaunchTemplateId"]
+    autoscaling = local_aws.client("autoscaling", region)
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName=f"{PROJECT}-{env}-marquez", MinSize=1, MaxSize=1, DesiredCapacity=1,
+        LaunchTemplate={"LaunchTemplateId": template, "Version": "1"}, AvailabilityZones=[f"{region}a"],
+        Tags=[{"Key": k, "Value": v, "PropagateAtLaunch": True} for k, v in marquez_tags.items()])
+    others["auto_scaling"] = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"][0]["Instances"][0]["InstanceId"]
+    scaled = ec2.describe_instances(InstanceIds=[others["auto_scaling"]])["Reservations"][0]["Instances"][0]
+    scaled_tags = {t["Key"]: t["Value"] for t in scaled["Tags"]}
+    assert scaled["State"]["Name"] == "running" and scaled_tags["Role"] == "marquez", scaled
+    assert "aws:autoscaling:groupName" in scaled_tags, scaled_tags
     # The same tags in another region than the inventory's.
     elsewhere = local_aws.client("ec2", "eu-west-1")
     others["other_region"] = _launch(elsewhere, _ami(elsewhere), marquez_tags)
