@@ -30,7 +30,7 @@ class Result:
         return f"<rc={self.rc} recap={self.recap}>\n{self.output[-6000:]}"
 
 
-def run_playbook(local_aws, playbook, *args, inventory="inventories/local", timeout=1200):
+def run_playbook(local_aws, playbook, *args, inventory="inventories/local", timeout=1200, extra_env=None):
     env = dict(os.environ)
     env.update(
         LOCAL_AWS_PORT=str(local_aws.port),
@@ -41,6 +41,7 @@ def run_playbook(local_aws, playbook, *args, inventory="inventories/local", time
         AWS_SECRET_ACCESS_KEY="testing",
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
     )
+    env.update(extra_env or {})
     proc = subprocess.run(
         [str(BIN / "ansible-playbook"), playbook, "-i", str(inventory), *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False,

@@ -30,6 +30,8 @@ CASES = {
     "nat_none": ({"network_nat_gateway_mode": "none"}, "network_nat_gateway_mode"),
     # The emulator's account is 123456789012: credentials for another account are refused.
     "credentials_of_another_account": ({"aws_account_id": "999999999999"}, "999999999999"),
+    "marquez_connection_unknown": ({"marquez_instance_configured_by": "inventory", "marquez_instance_connection": "ssh"},
+                                   "marquez_instance_connection"),
     "mwaa_kms_key_alias": ({"mwaa_kms_key": "alias/mwaa"}, "mwaa_kms_key"),
     # deployment_mode=ha: the HA roles' static checks run in the preflight play.
     "ha_db_storage_above_its_maximum": (
@@ -116,3 +118,13 @@ def test_too_few_elastic_ips_for_the_nat_gateways_is_refused(local_aws, tmp_path
     finally:
         for allocation_id in taken:
             ec2.release_address(AllocationId=allocation_id)
+
+
+def test_ssm_without_the_session_manager_plugin_is_refused(local_aws, tmp_path):
+    """The hosts: marquez play would reach the host through the plugin only after everything else exists."""
+    missing = tmp_path / "no-such-dir" / "session-manager-plugin"
+    local_aws.clear_calls()
+    result = run_playbook(local_aws, "site.yml", "-e", "marquez_instance_configured_by=inventory",
+                          extra_env={"AWS_SESSION_MANAGER_PLUGIN": str(missing)})
+    _assert_refused(local_aws, result, f"no session-manager-plugin at {missing}")
+    assert "marquez_instance_connection=custom" in result.output, result

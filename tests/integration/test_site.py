@@ -140,11 +140,22 @@ def test_heartbeat_dag_is_shipped_ungated(local_aws, deployed, summary_dir):
     assert "dags/lineage_heartbeat.py" in keys, keys
 
 
-def test_a_marquez_host_that_nothing_configures_fails_the_run(local_aws, deployed, summary_dir):
+def test_a_marquez_host_that_nothing_configures_fails_the_run(local_aws, deployed, summary_dir, tmp_path):
     """The inventory has no source that puts the launched instance into group marquez."""
+    s3 = local_aws.client("s3")
+    transfer_bucket = f"{PROJECT}-{ENV}-ssm-{local_aws.client('sts').get_caller_identity()['Account']}"
+    # inventories/local says nothing configures Marquez (marquez_instance_configured_by: none): no SSM, no bucket.
+    assert transfer_bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    # The default connection is SSM; the preflight looks for the plugin (never started: the group stays empty).
+    plugin = tmp_path / "session-manager-plugin"
+    plugin.write_text("#!/bin/sh\nexit 1\n")
+    plugin.chmod(0o755)
     result = run_playbook(local_aws, "site.yml", "-e", f"deployment_summary_dir={summary_dir}",
-                          "-e", "marquez_instance_configured_by=inventory")
+                          "-e", "marquez_instance_configured_by=inventory",
+                          extra_env={"AWS_SESSION_MANAGER_PLUGIN": str(plugin)})
     assert result.rc != 0, result
+    # The SSM connection's transfer bucket was created before the check; the teardown below removes it.
+    assert transfer_bucket in {b["Name"] for b in s3.list_buckets()["Buckets"]}, result
     assert "marquez_instance_configured_by" in result.output, result
     assert "Check that the Marquez instance is in group marquez" in result.output, result
     assert "PLAY [MWAA environment with OpenLineage to Marquez]" not in result.output
