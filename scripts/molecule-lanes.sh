@@ -13,9 +13,9 @@ logs=$root/.local/molecule-logs
 base_port=${MOLECULE_AWS_PORT:-4567}
 
 # Measured single-lane durations, longest first (seconds, 2 cores): marquez_host 364, marquez_asg 135,
-# marquez_db 131, marquez_instance 118, marquez_alb 105, mwaa ~100, network ~60, dags_bucket 51, iam 49,
+# marquez_db 131, marquez_instance 118, ssm_transfer_bucket ~110, marquez_alb 105, mwaa ~100, network ~60, dags_bucket 51, iam 49,
 # blue_green 27. Scenarios not listed here run last.
-ORDER="marquez_host marquez_asg marquez_db marquez_instance marquez_alb mwaa network dags_bucket iam blue_green"
+ORDER="marquez_host marquez_asg marquez_db marquez_instance marquez_alb ssm_transfer_bucket mwaa network dags_bucket iam blue_green"
 
 pop() {
   # One scenario off the queue, under a lock: the lanes share it.
