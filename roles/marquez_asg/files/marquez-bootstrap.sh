@@ -138,7 +138,7 @@ mq_images() {
 
 # Every instance runs the one-shot migration before it starts the API with migrateOnStartup false.
 # Marquez's db-migrate is Flyway: it takes a PostgreSQL advisory lock, so instances booting together
-# run it one after the other, and the second finds the schema current ("No migration necessary").
+# run it one after the other, and the second finds the schema current.
 mq_migrate() {
   mq_retry 10 15 "$MQ_DIR/db-migrate.sh" || mq_die "db-migrate failed (database reachable? credentials?)"
 }

@@ -13,9 +13,14 @@ api mode (stands in for marquezproject/marquez):
   * admin /healthcheck answers 200 only while the database answers;
   * GET /api/v1/namespaces, POST /api/v1/lineage (201; events are stored in the
     real PostgreSQL), GET /api/v1/namespaces/{ns}/jobs;
-  * `db-migrate <config>` runs the schema migration once and exits, like
-    Marquez's db-migrate command; with migrateOnStartup false the server never
-    creates tables, so an unmigrated database answers 500 on the API.
+  * start-up and `db-migrate <config>` follow Marquez 0.51.1's DbMigration
+    (api/src/main/java/marquez/db/DbMigration.java, MarquezApp.java): migrations
+    are versioned and recorded in flyway_schema_history; nothing pending logs
+    "No pending migrations found, skipping..."; an empty database is migrated
+    even with migrateOnStartup false; with migrateOnStartup false, some applied
+    and some pending, the API logs "Database has pending migrations!" and exits;
+    an unreachable database at start makes the API exit (Flyway's "Unable to
+    obtain connection from database" wording). db-migrate always migrates.
 
 web mode (stands in for marquezproject/marquez-web):
   * refuses to start without MARQUEZ_HOST, MARQUEZ_PORT and WEB_PORT;
@@ -36,7 +41,9 @@ import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-SCHEMA_VERSION = 1
+# MarquezConfig.java (0.51.1) plus Dropwizard 2.1's Configuration: the only top-level keys Marquez accepts.
+CONFIG_KEYS = frozenset({"server", "logging", "metrics", "admin", "health", "db", "flyway", "graphql", "sentry",
+                         "search", "dbRetention", "exclude", "migrateOnStartup", "tags"})
 _SUBST = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -60,7 +67,15 @@ def load_config(path):
     import yaml  # python3-yaml, only in the double's image
 
     with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(substitute(handle.read())) or {}
+        config = yaml.safe_load(substitute(handle.read())) or {}
+    # Dropwizard's YAML binding fails on unknown properties; Marquez exits before it serves or migrates.
+    unknown = sorted(set(config) - CONFIG_KEYS)
+    if unknown:
+        print(f"{path} has an error:", file=sys.stderr)
+        for key in unknown:
+            print(f"  * Unrecognized field at: {key}", file=sys.stderr)
+        sys.exit(1)
+    return config
 
 
 def connector_port(config, kind, default):
@@ -99,28 +114,94 @@ def connect(dsn):
     return psycopg2.connect(**dsn)
 
 
-def migrate(dsn):
-    with connect(dsn) as conn, conn.cursor() as cur:
+# The double's own schema, in versions as Flyway applies them. Each statement is idempotent, so a history
+# row deleted by a test (a "newer image" on an older database) can be applied again.
+MIGRATIONS = (
+    ("1", "lineage events", (
+        "CREATE TABLE IF NOT EXISTS lineage_events ("
+        " id bigserial PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(),"
+        " event_type text, event_time text, run_uuid text, job_namespace text NOT NULL,"
+        " job_name text NOT NULL, producer text, event jsonb NOT NULL)",
+    )),
+    ("2", "lineage events by job", (
+        "CREATE INDEX IF NOT EXISTS lineage_events_job ON lineage_events (job_namespace, job_name)",
+    )),
+)
+# Flyway's history table (its documented columns).
+HISTORY_DDL = (
+    "CREATE TABLE IF NOT EXISTS flyway_schema_history ("
+    " installed_rank integer PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL,"
+    " type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum integer,"
+    " installed_by varchar(100) NOT NULL, installed_on timestamp NOT NULL DEFAULT now(),"
+    " execution_time integer NOT NULL, success boolean NOT NULL)"
+)
+# Flyway serialises concurrent migrations on a PostgreSQL advisory lock.
+LOCK_KEY = 77431
+
+
+class StartupError(Exception):
+    """What makes Marquez call onFatalError: the process exits with status 1."""
+
+
+def applied_versions(cur):
+    cur.execute("SELECT to_regclass('flyway_schema_history') IS NOT NULL")
+    if not cur.fetchone()[0]:
+        return set()
+    cur.execute("SELECT version FROM flyway_schema_history WHERE success")
+    return {row[0] for row in cur.fetchall()}
+
+
+def pending(cur):
+    done = applied_versions(cur)
+    return [m for m in MIGRATIONS if m[0] not in done], bool(done)
+
+
+def flyway_migrate(cur):
+    """flyway.migrate(): under the lock, apply what is pending now; Flyway's own log lines."""
+    cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+    cur.execute(HISTORY_DDL)
+    todo, _ = pending(cur)
+    if not todo:
+        log('Schema "public" is up to date. No migration necessary.')
+        return 0
+    for version, description, statements in todo:
+        for statement in statements:
+            cur.execute(statement)
         cur.execute(
-            "CREATE TABLE IF NOT EXISTS double_schema_version ("
-            " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, installed_by,"
+            " execution_time, success) VALUES ((SELECT coalesce(max(installed_rank), 0) + 1"
+            " FROM flyway_schema_history), %s, %s, 'SQL', %s, current_user, 0, true)",
+            (version, description, f"V{version}__{description.replace(' ', '_')}.sql"),
         )
-        cur.execute(
-            "CREATE TABLE IF NOT EXISTS lineage_events ("
-            " id bigserial PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now(),"
-            " event_type text, event_time text, run_uuid text, job_namespace text NOT NULL,"
-            " job_name text NOT NULL, producer text, event jsonb NOT NULL)"
-        )
-        cur.execute(
-            "INSERT INTO double_schema_version (version) VALUES (%s) ON CONFLICT DO NOTHING",
-            (SCHEMA_VERSION,),
-        )
-        applied = cur.rowcount
-    # Same wording as Flyway's, which the role's db-migrate task reads to report `changed`.
-    if applied:
-        log(f"Successfully applied {applied} migration to schema \"public\", now at version v{SCHEMA_VERSION}")
-    else:
-        log("Schema \"public\" is up to date. No migration necessary.")
+    log(f'Successfully applied {len(todo)} migrations to schema "public", now at version v{MIGRATIONS[-1][0]}')
+    return len(todo)
+
+
+def migrate_db_or_error(config, dsn, migrate_now):
+    """Marquez's DbMigration.migrateDbOrError: the same branches, the same log lines."""
+    try:
+        conn = connect(dsn)
+    except Exception as exc:  # the reason's first line, never the password
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StartupError(
+            f"Unable to obtain connection from database ({(config.get('db') or {}).get('url')})"
+            f" for user '{dsn['user']}': {reason}") from exc
+    try:
+        with conn, conn.cursor() as cur:
+            todo, has_applied = pending(cur)
+            if not todo:
+                log("No pending migrations found, skipping...")
+                return
+            if not migrate_now and has_applied:
+                log("Failed to apply migration! You must apply the migration manually using the flyway command"
+                    " 'flyway migrate', or set 'MIGRATE_ON_STARTUP=true' to automatically apply migrations to"
+                    " your database.")
+                raise StartupError("Database has pending migrations!")
+            log("Migrating database...")
+            applied = flyway_migrate(cur)
+        log(f"Successfully applied '{applied}' migrations to database.")
+    finally:
+        conn.close()
 
 
 class JsonHandler(BaseHTTPRequestHandler):
@@ -233,10 +314,13 @@ def config_path():
 def run_api():
     config = load_config(config_path())
     dsn = jdbc_to_dsn(config)
-    if str(config.get("migrateOnStartup", True)).lower() == "true":
-        migrate(dsn)
-    else:
-        log("migrateOnStartup is false: not touching the schema")
+    log("Running startup actions...")
+    try:
+        migrate_db_or_error(config, dsn, str(config.get("migrateOnStartup", True)).lower() == "true")
+    except StartupError as exc:
+        log(f"ERROR {exc}")
+        log("Stopping app...")
+        sys.exit(1)
     search = config.get("search") or {}
     log(f"search enabled: {str(search.get('enabled', False)).lower()}")
     app_port = connector_port(config, "applicationConnectors", 8080)
@@ -298,7 +382,13 @@ def main(argv):
     elif mode == "web":
         run_web()
     elif mode == "db-migrate":
-        migrate(jdbc_to_dsn(load_config(argv[2] if len(argv) > 2 else config_path())))
+        # DbMigrateCommand: migrateNow=true; a failure ends the command with a non-zero status.
+        config = load_config(argv[2] if len(argv) > 2 else config_path())
+        try:
+            migrate_db_or_error(config, jdbc_to_dsn(config), True)
+        except StartupError as exc:
+            log(f"ERROR {exc}")
+            sys.exit(1)
     else:
         raise SystemExit(f"usage: {argv[0]} api|web|db-migrate [config]")
 
