@@ -229,10 +229,9 @@ def test_role_confirms_the_heartbeat(heartbeat):
     assert wait.returncode == 0, wait.stdout[-4000:] + wait.stderr
     outputs = heartbeat["up"]["outputs"]
     assert outputs["status"] == "confirmed" and outputs["reason"] == ""
-    entry = outputs["environments"][ENVIRONMENT]
-    assert entry["status"] == "confirmed"
+    assert outputs["environments"][ENVIRONMENT] == {"status": "confirmed"}
     [(moment, _)] = heartbeat["up"]["datapoints"]
-    assert datetime.datetime.fromisoformat(entry["datapoint_time"]) == moment
+    assert datetime.datetime.fromisoformat(outputs["datapoint_times"][ENVIRONMENT]) == moment
 
 
 def test_backend_down_fails_the_run_and_publishes_zero(heartbeat):
