@@ -201,23 +201,13 @@ class _Environment:
 
     def ship_logs(self) -> None:
         logs_dir = self.airflow.home / "logs"
-        group = f"airflow-{self.name}-Task"
         logs, = _clients(self.stand_in.local_aws, "logs")
         for path in sorted(logs_dir.glob("dag_id=*/run_id=*/task_id=*/attempt=*.log")):
-            text = path.read_text(errors="replace")
-            complete = text[: text.rfind("\n") + 1].splitlines()
-            new = complete[self.shipped.get(path, 0):]
-            if not new:
-                continue
-            stream = path.relative_to(logs_dir).as_posix().replace(":", "_")
             try:
-                if path not in self.shipped:
-                    with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
-                        logs.create_log_stream(logGroupName=group, logStreamName=stream)
-                logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[_event(line) for line in new])
+                self.shipped[path] = ship_task_log(logs, f"airflow-{self.name}-Task", logs_dir, path,
+                                                   self.shipped.get(path))
             except logs.exceptions.ResourceNotFoundException:
                 return  # the group is gone: the environment is being deleted
-            self.shipped[path] = len(complete)
 
     def stop(self) -> None:
         if self.airflow is not None:
@@ -226,8 +216,30 @@ class _Environment:
             self.airflow.stop()
 
 
+def ship_task_log(logs, group: str, logs_dir: Path, path: Path, shipped: int | None = None) -> int | None:
+    """Copy the complete lines of Airflow task log ``path`` after the first ``shipped`` ones into CloudWatch
+    Logs ``group``, as MWAA's task log handler writes them: stream = the path under the logs folder with
+    ``:`` replaced by ``_``, one event per line, the JSON record without its timestamp. ``shipped=None``:
+    the stream is not created yet. Returns the number of lines shipped so far (None: still none)."""
+    text = path.read_text(errors="replace")
+    complete = text[: text.rfind("\n") + 1].splitlines()
+    new = complete[shipped or 0:]
+    if not new:
+        return shipped
+    stream = log_stream_name(logs_dir, path)
+    if shipped is None:
+        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+            logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    events = sorted((_event(line) for line in new), key=lambda e: e["timestamp"])
+    logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=events)
+    return len(complete)
+
+
+def log_stream_name(logs_dir: Path, path: Path) -> str:
+    return path.relative_to(logs_dir).as_posix().replace(":", "_")
+
+
 def _event(line: str) -> dict:
-    """A log line as MWAA's task log handler writes it: the JSON record without its timestamp."""
     try:
         record = json.loads(line)
     except ValueError:
@@ -239,6 +251,8 @@ def _event(line: str) -> dict:
         stamp = datetime.datetime.fromisoformat(moment) if moment else datetime.datetime.now(UTC)
     except ValueError:
         stamp = datetime.datetime.now(UTC)
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)  # Airflow writes task log times in UTC without an offset
     return {"timestamp": int(stamp.timestamp() * 1000), "message": json.dumps(record)}
 
 
