@@ -38,6 +38,7 @@ import datetime
 import json
 import os
 import shutil
+import sys
 import threading
 import time
 import urllib.error
@@ -133,9 +134,10 @@ class MarquezRoute:
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread.ident is not None:  # shutdown() waits for serve_forever, forever if it never ran
+            self._server.shutdown()
+            self._thread.join(timeout=5)
         self._server.server_close()
-        self._thread.join(timeout=5)
 
 
 class _Environment:
@@ -273,6 +275,7 @@ class MwaaStandIn:
         self.environments: dict[str, _Environment] = {}
         self.errors: list[str] = []
         self.failed: set[str] = set()
+        self._starting: _Environment | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="mwaa-stand-in", daemon=True)
 
@@ -288,8 +291,9 @@ class MwaaStandIn:
             try:
                 self._poll(mwaa)
             except Exception as err:  # pylint: disable=broad-except
-                # Kept for wait_running(), which raises them: the watch itself goes on.
+                # The watch goes on; the error shows in the failing test's captured output.
                 self.errors.append(f"{type(err).__name__}: {err}")
+                print(f"mwaa stand-in: {self.errors[-1]}", file=sys.stderr)
 
     def _poll(self, mwaa) -> None:
         names = mwaa.list_environments()["Environments"]
@@ -297,13 +301,17 @@ class MwaaStandIn:
             description = mwaa.get_environment(Name=name)["Environment"]
             known = self.environments.get(name)
             if description["Status"] == "AVAILABLE" and known is None and name not in self.failed:
-                environment = _Environment(self, description)
+                environment = self._starting = _Environment(self, description)
                 try:
                     environment.start()
                 except Exception:
                     self.failed.add(name)  # once: a broken start would fail the same way again
                     raise
+                finally:
+                    self._starting = None
                 self.environments[name] = environment
+                if self._stop.is_set():
+                    return
             elif known is not None and description["Status"] not in RUNNING:
                 self.environments.pop(name).stop()
         for name in set(self.environments) - set(names):
@@ -313,7 +321,11 @@ class MwaaStandIn:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=60)
+        if self._thread.ident is not None:
+            self._thread.join(timeout=60)
+        starting = self._starting
+        if starting is not None and starting.airflow is not None:
+            starting.airflow.stop()  # still migrating or parsing: its processes must not outlive the test
         for environment in list(self.environments.values()):
             environment.stop()
         self.environments.clear()
