@@ -1,18 +1,35 @@
 """site.yml end to end against the local emulator: deploy, converge, check mode, teardown.
 
 The tests run in file order on one private emulator: each step starts from the
-state the previous one left.
+state the previous one left. A real Airflow 3 runs behind the MWAA environment (the MWAA stand-in,
+tests/integration/airflow/mwaa_stand_in.py) with the Marquez double behind the Marquez address, so
+site.yml waits for the lineage heartbeat as on AWS: confirmed while the double answers, a failed run
+quoting the task log once it is stopped.
 """
 
+import datetime
 import json
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
 from leftovers import leftovers as _leftovers
-from playbook_runner import run_playbook, run_without_writes
+from playbook_runner import playbook_calls, run_playbook, run_without_writes
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / d) for d in ("doubles", "integration/airflow")]
+
+from mwaa_stand_in import stand_in_with_marquez_double  # noqa: E402
 
 PROJECT, ENV = "lineage", "local"
+NAME = f"{PROJECT}-{ENV}"
+# inventories/local turns the wait off (make demo has no Airflow); here the stand-in runs the DAG.
+# The first run waits for the stand-in's Airflow to start, parse and run the DAG.
+HEARTBEAT = ("-e", "lineage_heartbeat_wait=true", "-e", "lineage_heartbeat_poll_interval=2",
+             "-e", "lineage_heartbeat_timeout=240")
+HEARTBEAT_PROGRESS = re.compile(
+    rf"^lineage heartbeat {NAME}: (?P<status>.+), (?P<m>\d+)m(?P<s>\d\d)s elapsed$", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +44,18 @@ PROGRESS = re.compile(rf"^mwaa {PROJECT}-{ENV}: (?P<status>[A-Z_]+), (?P<m>\d+)m
 
 
 @pytest.fixture(scope="module")
-def deployed(local_aws, summary_dir):
+def stand_in(local_aws, tmp_path_factory):
     local_aws.reset()
+    with stand_in_with_marquez_double(local_aws, tmp_path_factory.mktemp("mwaa-stand-in")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def deployed(local_aws, stand_in, summary_dir):
     default_delay = local_aws.mwaa_settings()["create_delay"]
     local_aws.mwaa_settings(create_delay=CREATE_DELAY)
     try:
-        result = run_playbook(local_aws, "site.yml", "-e", f"deployment_summary_dir={summary_dir}",
+        result = run_playbook(local_aws, "site.yml", *HEARTBEAT, "-e", f"deployment_summary_dir={summary_dir}",
                               "-e", "mwaa_wait_poll_interval=1", "-e", "mwaa_wait_progress_interval=2")
     finally:
         local_aws.mwaa_settings(create_delay=default_delay)
@@ -54,16 +77,19 @@ def test_first_run_shows_mwaa_progress_while_waiting(deployed):
 
 
 def test_second_run_changes_nothing_and_writes_nothing(local_aws, deployed, summary_dir):
-    result = run_without_writes(local_aws, "site.yml", "-e", f"deployment_summary_dir={summary_dir}")
-    assert local_aws.calls(), "the journal saw no call at all: the playbook did not reach the emulator"
+    # It waits for the heartbeat too (a datapoint newer than its own start), and still changes nothing.
+    result = run_without_writes(local_aws, "site.yml", *HEARTBEAT, "-e", f"deployment_summary_dir={summary_dir}")
+    assert playbook_calls(local_aws), "the journal saw no call at all: the playbook did not reach the emulator"
     # MWAA: the converged environment is only read, and nothing waits on it.
     # The preflight lists the region's environments once (MWAA answers there); the rest only reads them.
-    assert {c["operation"] for c in local_aws.calls(service="airflow")} == {"GetEnvironment", "ListEnvironments"}
+    assert {c["operation"] for c in playbook_calls(local_aws, service="airflow")} == {
+        "GetEnvironment", "ListEnvironments"}
     assert PROGRESS.search(result.output) is None, result
+    assert {c["operation"] for c in playbook_calls(local_aws, service="monitoring")} == {"GetMetricData"}
 
 
 def test_check_mode_on_converged_stack(local_aws, deployed, summary_dir):
-    run_without_writes(local_aws, "site.yml", "--check", "-e", f"deployment_summary_dir={summary_dir}")
+    run_without_writes(local_aws, "site.yml", "--check", *HEARTBEAT, "-e", f"deployment_summary_dir={summary_dir}")
 
 
 def test_summary_describes_real_resources(local_aws, deployed, summary_dir):
@@ -121,16 +147,38 @@ def test_summary_has_the_mwaa_environment(local_aws, deployed, summary_dir):
     assert environment["WebserverAccessMode"] == "PRIVATE_ONLY"
 
 
-def test_summary_says_the_lineage_heartbeat_was_not_checked(deployed, summary_dir):
-    # inventories/local turns the wait off (no Airflow runs the DAG behind the emulator): the summary must
-    # say so, never "confirmed".
+def test_summary_says_the_lineage_heartbeat_is_confirmed(deployed, summary_dir):
     summary = json.loads((summary_dir / f"{PROJECT}-{ENV}.json").read_text())
+    # No datapoint time in the file: it is new on every run that waits (the run's output shows it).
     assert summary["lineage_heartbeat"] == {
-        "status": "not checked",
-        "reason": "lineage_heartbeat_wait is false",
+        "status": "confirmed",
+        "reason": "",
         "metric": "MWAALineage/LineageHeartbeat",
-        "environments": {f"{PROJECT}-{ENV}": {"status": "not checked"}},
+        "environments": {NAME: {"status": "confirmed"}},
     }
+
+
+def test_heartbeat_went_through_the_products_marquez_address(local_aws, stand_in, deployed, summary_dir):
+    """What confirmed it: the product's DAG posted to the transport URL MWAA was configured with (the
+    instance's private address, routed to the double), and published 1 to the emulator's CloudWatch."""
+    summary = json.loads((summary_dir / f"{PROJECT}-{ENV}.json").read_text())
+    api_url = summary["marquez"]["api_url"]
+    assert f"POST {api_url}/api/v1/lineage" in stand_in.route.routed, stand_in.route.routed
+    probes = [e for e in stand_in.marquez.events() if e.get("job", {}).get("name") == "lineage_heartbeat_probe"]
+    assert probes and {e["job"]["namespace"] for e in probes} == {NAME}
+    confirmed = re.findall(rf"^lineage heartbeat {NAME}: confirmed at (\S+), ", deployed.output, re.M)
+    assert confirmed, deployed
+    assert 1.0 in _datapoints(local_aws, datetime.datetime.fromisoformat(confirmed[-1])), confirmed
+
+
+def _datapoints(local_aws, since):
+    response = local_aws.client("cloudwatch").get_metric_data(
+        MetricDataQueries=[{"Id": "h", "MetricStat": {
+            "Metric": {"Namespace": "MWAALineage", "MetricName": "LineageHeartbeat",
+                       "Dimensions": [{"Name": "Environment", "Value": NAME}]},
+            "Period": 1, "Stat": "Maximum"}}],
+        StartTime=since, EndTime=datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=60))
+    return response["MetricDataResults"][0]["Values"]
 
 
 def test_heartbeat_dag_is_shipped_ungated(local_aws, deployed, summary_dir):
@@ -138,6 +186,24 @@ def test_heartbeat_dag_is_shipped_ungated(local_aws, deployed, summary_dir):
     bucket = summary["dags_bucket"]["bucket_name"]
     keys = {o["Key"] for o in local_aws.client("s3").list_objects_v2(Bucket=bucket, Prefix="dags/")["Contents"]}
     assert "dags/lineage_heartbeat.py" in keys, keys
+
+
+def test_marquez_down_fails_the_run_quoting_the_task_log(local_aws, stand_in, deployed, summary_dir):
+    stand_in.marquez.stop()
+    result = run_playbook(local_aws, "site.yml", "-e", "lineage_heartbeat_wait=true",
+                          "-e", "lineage_heartbeat_poll_interval=2", "-e", "lineage_heartbeat_timeout=45",
+                          "-e", f"deployment_summary_dir={summary_dir}")
+    assert result.rc != 0, result
+    assert f"No successful lineage heartbeat (MWAALineage/LineageHeartbeat=1, Environment={NAME}) since" \
+        in result.output, result
+    assert "is 0 (the DAG ran and the round trip failed)" in result.output, result
+    # The wait showed what it saw while it waited.
+    lines = [m["status"] for m in HEARTBEAT_PROGRESS.finditer(result.output)]
+    assert any(line.startswith("latest datapoint 0 at ") for line in lines), lines
+    # The DAG's own words, quoted from the task log in airflow-<env>-Task.
+    assert f"Latest task log of DAG lineage_heartbeat (dag_id=lineage_heartbeat/" in result.output, result
+    assert f"Lineage heartbeat FAILED in {NAME}: POST http://" in result.output, result
+    assert "PLAY [Deployment summary]" not in result.output
 
 
 def test_a_marquez_host_that_nothing_configures_fails_the_run(local_aws, deployed, summary_dir, tmp_path):

@@ -6,21 +6,32 @@ Asserted against the emulator's own state: two environments with their own DAG p
 maintenance windows, OpenLineage namespace and blue_green.* options; both creates started before
 either was waited on; DAGs (with the gate DAG) under both prefixes; the execution role trusts and
 serves both; the active-color parameter created as blue with tags; nothing left after teardown.
+Both deployments wait for both colors' lineage heartbeat: a real Airflow 3 runs behind each MWAA
+environment (the MWAA stand-in, tests/integration/airflow/mwaa_stand_in.py), with the Marquez double
+behind the Marquez address.
 """
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
 from leftovers import leftovers as _leftovers
-from playbook_runner import run_playbook, run_without_writes
+from playbook_runner import playbook_calls, run_playbook, run_without_writes
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / d) for d in ("doubles", "integration/airflow")]
+
+from mwaa_stand_in import stand_in_with_marquez_double  # noqa: E402
 
 PROJECT, ENV = "lineage", "local"
 COLORS = ("blue", "green")
 NAMES = {c: f"{PROJECT}-{c}-{ENV}" for c in COLORS}
 WINDOWS = {"blue": "SUN:03:00", "green": "WED:03:00"}
 PARAMETER = f"/mwaa/{PROJECT}/{ENV}/blue-green/active-environment"
-BLUE_GREEN = ("-e", "blue_green_enabled=true")
+# inventories/local turns the wait off (make demo has no Airflow); here the stand-in runs the DAG.
+BLUE_GREEN = ("-e", "blue_green_enabled=true", "-e", "lineage_heartbeat_wait=true",
+              "-e", "lineage_heartbeat_poll_interval=2", "-e", "lineage_heartbeat_timeout=300")
 # Emulator create time: longer than the gap between the two creates even on a loaded machine.
 CREATE_DELAY = 12
 
@@ -31,8 +42,14 @@ def summary_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def deployed(local_aws, summary_dir):
+def stand_in(local_aws, tmp_path_factory):
     local_aws.reset()
+    with stand_in_with_marquez_double(local_aws, tmp_path_factory.mktemp("mwaa-stand-in-bg")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def deployed(local_aws, stand_in, summary_dir):
     default_delay = local_aws.mwaa_settings()["create_delay"]
     local_aws.mwaa_settings(create_delay=CREATE_DELAY)
     try:
@@ -90,11 +107,14 @@ def test_dags_uploaded_per_color_with_the_gate(local_aws, deployed, summary_dir)
     assert not [k for k in keys if k.startswith("dags/")], "the single-environment prefix was synced too"
 
 
-def test_summary_says_neither_colors_heartbeat_was_checked(deployed, summary_dir):
-    # inventories/local turns the wait off; one entry per color, none "confirmed".
+def test_summary_says_both_colors_heartbeats_are_confirmed(stand_in, deployed, summary_dir):
     heartbeat = json.loads((summary_dir / f"{PROJECT}-{ENV}.json").read_text())["lineage_heartbeat"]
-    assert heartbeat["status"] == "not checked"
-    assert heartbeat["environments"] == {f"{PROJECT}-{color}-{ENV}": {"status": "not checked"} for color in COLORS}
+    assert heartbeat["status"] == "confirmed"
+    assert heartbeat["environments"] == {NAMES[color]: {"status": "confirmed"} for color in COLORS}
+    # Each color posted its own probe, in its own namespace: the gate did not stop either heartbeat.
+    probes = {e["job"]["namespace"] for e in stand_in.marquez.events()
+              if e.get("job", {}).get("name") == "lineage_heartbeat_probe"}
+    assert probes == set(NAMES.values()), probes
 
 
 def test_execution_role_serves_both_colors(local_aws, deployed, summary_dir):
@@ -123,7 +143,8 @@ def test_rerun_keeps_a_switched_color_and_writes_nothing(local_aws, deployed, su
     version = ssm.get_parameter(Name=PARAMETER)["Parameter"]["Version"]
     result = run_without_writes(local_aws, "site.yml", *BLUE_GREEN, "-e", f"deployment_summary_dir={summary_dir}")
     # The preflight lists the region's environments once (MWAA answers there); the rest only reads them.
-    assert {c["operation"] for c in local_aws.calls(service="airflow")} == {"GetEnvironment", "ListEnvironments"}
+    assert {c["operation"] for c in playbook_calls(local_aws, service="airflow")} == {
+        "GetEnvironment", "ListEnvironments"}
     parameter = ssm.get_parameter(Name=PARAMETER)["Parameter"]
     assert (parameter["Value"], parameter["Version"]) == ("green", version), "a re-deploy flipped the active color"
     assert "not blue or green" not in result.output

@@ -4,19 +4,30 @@ On one private emulator, in file order: deploy with -vvv, a converged re-run wit
 no write call), the emulator's own view of what was built (RDS, ALB, Auto Scaling Group, launch
 template, MWAA wired to the ALB), teardown and a second teardown that writes nothing. The
 generated database password is read back from Secrets Manager and must appear in no output.
+Both deployments wait for the lineage heartbeat: a real Airflow 3 runs behind the MWAA environment (the
+MWAA stand-in, tests/integration/airflow/mwaa_stand_in.py), and the internal ALB's address leads to the
+Marquez double.
 """
 
 import base64
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
 from leftovers import leftovers
 from playbook_runner import run_playbook, run_without_writes
 
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / d) for d in ("doubles", "integration/airflow")]
+
+from mwaa_stand_in import stand_in_with_marquez_double  # noqa: E402
+
 PROJECT, ENV = "lineage", "local"
 PREFIX = f"{PROJECT}-{ENV}"
-HA = ("-e", "deployment_mode=ha")
+# inventories/local turns the wait off (make demo has no Airflow); here the stand-in runs the DAG.
+HA = ("-e", "deployment_mode=ha", "-e", "lineage_heartbeat_wait=true", "-e", "lineage_heartbeat_poll_interval=2",
+      "-e", "lineage_heartbeat_timeout=240")
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +36,14 @@ def summary_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def deployed(local_aws, summary_dir):
+def stand_in(local_aws, tmp_path_factory):
     local_aws.reset()
+    with stand_in_with_marquez_double(local_aws, tmp_path_factory.mktemp("mwaa-stand-in-ha")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def deployed(local_aws, stand_in, summary_dir):
     result = run_playbook(local_aws, "site.yml", *HA, "-vvv", "-e", f"deployment_summary_dir={summary_dir}")
     assert result.rc == 0, result
     return result
@@ -133,6 +150,15 @@ def test_mwaa_sends_lineage_to_the_load_balancer(local_aws, summary):
     transport = json.loads(environment["AirflowConfigurationOptions"]["openlineage.transport"])
     dns = summary["marquez_alb"]["dns_name"]
     assert transport["url"] == f"http://{dns}:5000" == summary["marquez"]["api_url"]
+
+
+def test_lineage_heartbeat_confirmed_through_the_load_balancer(stand_in, summary):
+    assert summary["lineage_heartbeat"] == {
+        "status": "confirmed", "reason": "", "metric": "MWAALineage/LineageHeartbeat",
+        "environments": {PREFIX: {"status": "confirmed"}},
+    }
+    # The DAG posted to the ALB's address, the transport URL MWAA was configured with.
+    assert f"POST http://{summary['marquez_alb']['dns_name']}:5000/api/v1/lineage" in stand_in.route.routed
 
 
 def test_summary_has_the_endpoints_but_not_the_password(summary, db_secret):

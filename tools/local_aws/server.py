@@ -82,6 +82,7 @@ class LocalAws:
         method = environ.get("REQUEST_METHOD", "GET")
         entry = self.journal.record(
             service=service, operation=None, method=method, path=path, mutating=True, region=region, status=None,
+            access_key=access_key,
         )
         if service == "airflow":
             return self._airflow(environ, start_response, entry, access_key, region)

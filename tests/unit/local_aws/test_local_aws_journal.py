@@ -197,3 +197,19 @@ def test_journal_filters(aws):
     assert [c["operation"] for c in aws.calls(service="sts")] == ["GetCallerIdentity"]
     aws.clear_calls()
     assert aws.calls() == []
+
+
+def test_each_entry_names_the_signing_access_key(aws):
+    """Tests tell the playbook's calls from another caller's (the execution role of an environment) by it."""
+    import boto3
+    from botocore.config import Config
+
+    other = boto3.client("sts", endpoint_url=aws.endpoint_url, region_name="us-east-1",
+                         aws_access_key_id="AKIAOTHERCALLER00001", aws_secret_access_key="secret",
+                         config=Config(inject_host_prefix=False))
+    aws.clear_calls()
+    aws.client("sts").get_caller_identity()
+    other.get_caller_identity()
+    assert [(c["operation"], c["access_key"]) for c in aws.calls()] == [
+        ("GetCallerIdentity", "testing"), ("GetCallerIdentity", "AKIAOTHERCALLER00001")]
+    assert "secret" not in json.dumps(aws.calls())
