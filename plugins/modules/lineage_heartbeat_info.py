@@ -22,7 +22,11 @@ description:
     which polls this module.
 options:
   log_lines:
-    description: Number of task log lines quoted when there is no success. V(0) reads no logs.
+    description:
+      - Number of task log lines quoted when there is no success. V(0) reads no logs.
+      - The lines come from the log of the run that published the latest datapoint (the newest log with an
+        event at most 2 seconds after that datapoint), so a run that started afterwards is not quoted; without
+        a datapoint, from the newest log.
     type: int
     default: 0
 attributes:
@@ -113,6 +117,9 @@ HIGH_RESOLUTION_WINDOW_S = 3 * 3600 - 300
 MAX_LOG_PAGES = 20
 # Task logs from up to this long before `since` are quoted too: a DAG that stopped running shows its last run.
 LOG_LOOKBACK_S = 3600
+# The DAG logs its result and then publishes the datapoint (to the second, rounded down); a run that started
+# after that datapoint is not the one that explains it.
+LOG_AFTER_DATAPOINT_S = 2
 
 
 def utcnow():
@@ -181,8 +188,9 @@ class Heartbeat:
         points = [(moment, value) for moment, value in points if moment >= since]
         return sorted(points, key=lambda point: point[0], reverse=True)
 
-    def task_log(self, since, lines):
-        """(stream, [line]) of the newest heartbeat task log, or (None, [reason])."""
+    def task_log(self, since, lines, datapoint_time=None):
+        """(stream, [line]) of the heartbeat task log that published the latest datapoint (the newest log
+        with an event up to LOG_AFTER_DATAPOINT_S after it), else the newest one; or (None, [reason])."""
         params = self.module.params
         group = params["log_group_name"] or f"airflow-{self.name}-Task"
         request = dict(
@@ -207,7 +215,11 @@ class Heartbeat:
             return None, [f"(could not read log group {group}: {e})"]
         if not events:
             return None, [f"(no task log of DAG {params['dag_id']} in {group} since {iso(since - datetime.timedelta(seconds=LOG_LOOKBACK_S))})"]
-        latest = max(events, key=lambda event: (event.get("timestamp", 0), event.get("ingestionTime", 0)))
+        candidates = events
+        if datapoint_time is not None:
+            until = (datapoint_time.timestamp() + LOG_AFTER_DATAPOINT_S) * 1000
+            candidates = [e for e in events if e.get("timestamp", 0) <= until] or events
+        latest = max(candidates, key=lambda event: (event.get("timestamp", 0), event.get("ingestionTime", 0)))
         stream = latest["logStreamName"]
         own = sorted((e for e in events if e.get("logStreamName") == stream), key=lambda e: e.get("timestamp", 0))
         return stream, [format_event(e) for e in own[-lines:]]
@@ -241,7 +253,7 @@ def read(module, heartbeat, since):
         seen = (f"There is no datapoint at all since {iso(since)}: the DAG did not run or could not publish "
                 "(paused, import error, environment not running it).")
     if params["log_lines"]:
-        stream, lines = heartbeat.task_log(since, params["log_lines"])
+        stream, lines = heartbeat.task_log(since, params["log_lines"], points[0][0] if points else None)
         if stream:
             result["log_stream"] = stream
             seen += f" Latest task log of DAG {params['dag_id']} ({stream}):\n" + "\n".join(lines)

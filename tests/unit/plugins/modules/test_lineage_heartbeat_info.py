@@ -149,6 +149,25 @@ def test_quotes_the_latest_task_log(aws, run_module):
     assert "Task started" not in result["diagnosis"]  # only the last log_lines lines
 
 
+def test_quotes_the_log_of_the_run_that_published_the_datapoint_not_a_newer_one(aws, run_module):
+    failed = "dag_id=lineage_heartbeat/run_id=scheduled__2026-12-07T15_05_00+00_00/task_id=round_trip/attempt=1.log"
+    running = "dag_id=lineage_heartbeat/run_id=scheduled__2026-12-07T15_10_00+00_00/task_id=round_trip/attempt=1.log"
+    aws.metric([(at(5, 3), 0.0)])
+    aws.log_events([
+        {"logStreamName": failed, "timestamp": int(at(5, 2).timestamp() * 1000),
+         "message": "Lineage heartbeat FAILED in lineage-dev: POST http://10.0.0.5:5000/api/v1/lineage failed"},
+        {"logStreamName": failed, "timestamp": int(at(5, 4).timestamp() * 1000), "message": "Task exited"},
+        # The next run started right after and has not logged its result when the wait gives up.
+        {"logStreamName": running, "timestamp": int(at(5, 6).timestamp() * 1000), "message": "Task started"},
+    ])
+
+    result = run_module(lineage_heartbeat_info, args(log_lines=5))
+
+    assert result["log_stream"] == failed, result
+    assert [line.split(" ", 1)[1] for line in result["log_lines"]] == [
+        "Lineage heartbeat FAILED in lineage-dev: POST http://10.0.0.5:5000/api/v1/lineage failed", "Task exited"]
+
+
 def test_no_datapoint_and_no_log_group_says_so(aws, run_module):
     aws.metric([])
     aws.log_group_missing()
