@@ -2,8 +2,11 @@
 
 It implements only what an OpenLineage HTTP transport needs from Marquez:
 ``POST /api/v1/lineage`` with a JSON RunEvent answers ``201`` and the event is kept,
-in memory and (optionally) appended to a JSON-lines file. Nothing is validated beyond
-"the body is a JSON object" (gzip bodies are accepted, as the transport can compress);
+in memory and (optionally) appended to a JSON-lines file. Each event is checked against Marquez
+0.51.1's rules by the same function the Marquez image double uses (``check_lineage_event`` in
+tests/doubles/marquez/image/usr/src/app/marquez_double.py: 422 for a missing required field, 400 for a
+bad namespace, 500 for JSON Marquez cannot read); a refused event is counted in ``rejected`` and not
+kept (gzip bodies are accepted, as the transport can compress);
 no namespaces, datasets or lineage graph are built. One read-back is served, as Marquez's
 ``GET /api/v1/namespaces/{ns}/jobs/{job}``: 200 with ``{"namespace", "name"}`` once an event for that
 job arrived, else 404 (real Marquez returns a full Job object; callers must read only these two keys). Marquez cannot run on the test
@@ -38,6 +41,9 @@ import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "marquez" / "image" / "usr" / "src" / "app"))
+from marquez_double import check_lineage_event  # noqa: E402  (stdlib only at import time)
 
 LINEAGE_PATH = "/api/v1/lineage"
 EVENTS_PATH = "/_double/events"
@@ -142,6 +148,13 @@ class OpenLineageReceiverDouble:
                     return self._reply(400, {"error": f"not JSON: {exc}"})
                 if not isinstance(event, dict):
                     return self._reply(400, {"error": "event must be a JSON object"})
+                status, body, _row = check_lineage_event(raw)
+                if status != 201:
+                    with double._lock:
+                        double._rejected += 1
+                    sys.stderr.write(f"openlineage receiver double: refused with {status} as Marquez 0.51.1 would: "
+                                     f"{body}\n")
+                    return self._reply(status, body)
                 double._store(event)
                 return self._reply(201)
 

@@ -29,6 +29,8 @@ web mode (stands in for marquezproject/marquez-web):
 Nothing here logs the database password.
 """
 
+import datetime
+import hashlib
 import json
 import os
 import re
@@ -204,6 +206,51 @@ def migrate_db_or_error(config, dsn, migrate_now):
         conn.close()
 
 
+# NamespaceName.java: the names Marquez accepts for a namespace.
+NAMESPACE = re.compile(r"^[a-zA-Z:;=/0-9_\-.@+]{1,1024}$")
+
+
+def run_uuid(run_id):
+    """OpenLineageDao.runToUuid: a UUID as given, anything else Java's UUID.nameUUIDFromBytes (MD5, version 3)."""
+    try:
+        return str(uuid.UUID(run_id))
+    except ValueError:
+        return str(uuid.UUID(bytes=hashlib.md5(run_id.encode()).digest(), version=3))
+
+
+def check_lineage_event(raw):
+    """POST /api/v1/lineage as Marquez 0.51.1 answers it: (status, body, row to store or None).
+
+    OpenLineageResource.java, LineageEvent.java (@NotNull fields), EventTypeResolver.java (schemaURL picks the
+    event type), JsonProcessingExceptionMapper.java (unparsable JSON: HTTP 500 with code 400 in the body).
+    """
+    try:
+        event = json.loads(raw or b"null")
+        if not isinstance(event, dict):
+            raise ValueError("expected a JSON object")
+        if event.get("eventTime") is not None:
+            datetime.datetime.fromisoformat(str(event["eventTime"]).replace("Z", "+00:00"))
+    except ValueError as exc:
+        return 500, {"code": 400, "message": f"Unable to process JSON: {exc}"}, None
+    kind = str(event.get("schemaURL") or "").rsplit("/", 1)[-1]
+    if kind in ("DatasetEvent", "JobEvent"):
+        return 201, None, None  # accepted; the double stores run events only
+    errors = [f"{name} must not be null" for name in ("eventTime", "run", "job", "producer")
+              if event.get(name) is None]
+    run, job = event.get("run"), event.get("job")
+    if isinstance(run, dict) and run.get("runId") is None:
+        errors.append("run.runId must not be null")
+    if isinstance(job, dict):
+        errors += [f"job.{name} must not be null" for name in ("namespace", "name") if job.get(name) is None]
+    if errors:
+        return 422, {"errors": sorted(errors)}, None
+    namespace, name = str(job["namespace"]), str(job["name"])
+    if not NAMESPACE.match(namespace):
+        return 400, None, None
+    return 201, None, (event.get("eventType"), event["eventTime"], run_uuid(str(run["runId"])), namespace, name,
+                       event.get("producer"), json.dumps(event))
+
+
 class JsonHandler(BaseHTTPRequestHandler):
     server_version = "marquez-test-double"
 
@@ -259,11 +306,10 @@ def make_api_handler(dsn):
                 if len(parts) == 5 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "jobs":
                     namespace = urllib.parse.unquote(parts[3])
                     rows = self._query(
-                        "SELECT job_name, count(*) FROM lineage_events WHERE job_namespace = %s"
-                        " GROUP BY job_name ORDER BY job_name",
+                        "SELECT DISTINCT job_name FROM lineage_events WHERE job_namespace = %s ORDER BY job_name",
                         (namespace,),
                     )
-                    jobs = [{"namespace": namespace, "name": r[0], "events": r[1]} for r in rows]
+                    jobs = [{"namespace": namespace, "name": r[0]} for r in rows]
                     return self.reply(200, {"jobs": jobs, "totalCount": len(jobs)})
             except Exception as exc:
                 return self._fail(exc)
@@ -272,23 +318,14 @@ def make_api_handler(dsn):
         def do_POST(self):
             if self.path.split("?")[0] != "/api/v1/lineage":
                 return self.reply(404, {"code": 404, "message": "HTTP 404 Not Found"})
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-                event = json.loads(self.rfile.read(length) or b"null")
-                job, run = event["job"], event["run"]
-                namespace, name = str(job["namespace"]), str(job["name"])
-                run_id = str(uuid.UUID(str(run["runId"])))
-                if not event["eventTime"]:
-                    raise ValueError("eventTime is empty")
-            except (ValueError, KeyError, TypeError) as exc:
-                return self.reply(422, {"code": 422, "errors": [f"invalid OpenLineage event: {exc}"]})
+            length = int(self.headers.get("Content-Length") or 0)
+            status, body, row = check_lineage_event(self.rfile.read(length))
+            if status != 201 or row is None:
+                return self.reply(status, body)
             try:
                 self._query(
                     "INSERT INTO lineage_events (event_type, event_time, run_uuid, job_namespace, job_name,"
-                    " producer, event) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                    (event.get("eventType"), event["eventTime"], run_id, namespace, name,
-                     event.get("producer"), json.dumps(event)),
-                )
+                    " producer, event) VALUES (%s, %s, %s, %s, %s, %s, %s)", row)
             except Exception as exc:
                 return self._fail(exc)
             return self.reply(201)
